@@ -1,0 +1,53 @@
+# The commands a person types. `make run` and `make test` set everything up themselves.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HTMX_VERSION := 2.0.11
+HTMX := kb/static/vendor/htmx.min.js
+
+.PHONY: run test check lint fmt bench load install system-deps clean
+
+$(BIN)/kb: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+$(HTMX):
+	npm install --silent --no-audit --no-fund --no-package-lock --prefix build/npm htmx.org@$(HTMX_VERSION)
+	mkdir -p $(dir $@)
+	cp build/npm/node_modules/htmx.org/dist/htmx.min.js $@
+
+install: $(BIN)/kb $(HTMX)
+
+load: install
+	$(BIN)/kb load
+
+run: load
+	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'kb:create_app()'
+
+system-deps:
+	scripts/system-deps.sh chromium:chromium
+
+test: install system-deps
+	$(BIN)/kb check
+	$(BIN)/python -m pytest -q
+
+check: install
+	$(BIN)/kb check
+
+lint: install
+	$(BIN)/ruff check kb importers tests
+	$(BIN)/ruff format --check kb importers tests
+
+fmt: install
+	$(BIN)/ruff check --fix kb importers tests
+	$(BIN)/ruff format kb importers tests
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) build kb/static/vendor instance .pytest_cache

@@ -1,0 +1,22 @@
+"""Every setting of the app with its default; see the README's Configuration section."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS: dict[str, object] = {
+    # Signing key for session cookies and CSRF tokens; set KB_SECRET_KEY in production.
+    "SECRET_KEY": "dev-only-change-me",
+    # SQLAlchemy URL; the default is a SQLite file in the instance folder.
+    "DATABASE_URL": f"sqlite:///{ROOT / 'instance' / 'kb.sqlite'}",
+    # Folder holding the catalogue's Markdown and YAML files.
+    "CONTENT_DIR": str(ROOT / "content"),
+    # Folder for the full-text search index.
+    "INDEX_DIR": str(ROOT / "instance" / "index"),
+    # Rows per page in catalogue lists.
+    "PAGE_SIZE": 50,
+    # Largest request body accepted, in bytes.
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+}

@@ -1,0 +1,213 @@
+"""Read every content file, validate it, and check the links between files.
+
+Every problem is collected (none stops the reading of the rest) and reported as
+`path:line: message`, so one run of `kb check` shows everything to fix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from kb.content.frontmatter import Document, FrontMatterError, parse_yaml, split
+from kb.content.kinds import (
+    KINDS,
+    TECHNICAL_PARTS,
+    Content,
+    Crosswalk,
+    Requirement,
+    slugify,
+)
+
+WIKILINK = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
+SUMMARY_WORDS = (40, 150)
+
+# relation -> the kind its target must be
+TARGET_KIND = {
+    "area": "area",
+    "parent": "requirement",
+    "related": "requirement",
+    "evidence": "evidence",
+    "policy": "policy",
+    "addresses": "requirement",
+    "offering": "offering",
+    "framework": "framework",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass
+class Entry:
+    kind: str
+    path: str
+    model: Content
+    doc: Document
+
+    def line(self, loc: tuple = ()) -> int:
+        return self.doc.line_of(loc)
+
+
+@dataclass
+class Catalogue:
+    entries: list[Entry] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    digest: str = ""
+
+    def by_id(self) -> dict[str, Entry]:
+        return {entry.model.id: entry for entry in self.entries}
+
+
+def content_files(root: Path) -> list[tuple[str, Path]]:
+    """Return (kind, path) for every content file under `root`, in a stable order."""
+    files = []
+    for folder, (kind, _model, _prefix) in KINDS.items():
+        pattern = "*.yaml" if kind == "crosswalk" else "*.md"
+        files += [(kind, path) for path in sorted((root / folder).rglob(pattern))]
+    return files
+
+
+def read_tree(root: Path) -> Catalogue:
+    """Parse and check every file under `root`; problems are collected, not raised."""
+    catalogue = Catalogue()
+    digest = hashlib.sha256()
+    models = {kind: model for kind, model, _prefix in KINDS.values()}
+    for kind, path in content_files(root):
+        text = path.read_text(encoding="utf-8")
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + text.encode())
+        shown = str(path.relative_to(root.parent) if root.parent != path else path)
+        entry = _parse(kind, models[kind], path, shown, text, catalogue.problems)
+        if entry:
+            catalogue.entries.append(entry)
+    catalogue.digest = digest.hexdigest()
+    catalogue.problems += check_links(catalogue.entries)
+    return catalogue
+
+
+def _parse(kind, model, path, shown, text, problems) -> Entry | None:
+    try:
+        if kind == "crosswalk":
+            meta, lines = parse_yaml(text)
+            if not isinstance(meta, dict):
+                raise FrontMatterError(1, "a crosswalk file must be a mapping")
+            doc = Document(meta, "", 1, lines)
+        else:
+            doc = split(text)
+    except FrontMatterError as exc:
+        problems.append(Problem(shown, exc.line, exc.message))
+        return None
+    try:
+        parsed = model.model_validate(doc.meta)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            where = ".".join(str(part) for part in loc) or "front matter"
+            message = error["msg"]
+            if error["type"] == "extra_forbidden":
+                allowed = ", ".join(sorted(model.model_fields))
+                message = f"unknown field; allowed fields: {allowed}"
+            elif error["type"] == "missing":
+                message = "required field is missing"
+            problems.append(Problem(shown, doc.line_of(loc), f"{where}: {message}"))
+        return None
+    if path.stem != slugify(parsed.id):
+        problems.append(
+            Problem(shown, doc.line_of(("id",)),
+                    f"file name must be '{slugify(parsed.id)}{path.suffix}' for id '{parsed.id}'")
+        )
+    return Entry(kind, shown, parsed, doc)
+
+
+def check_links(entries: list[Entry]) -> list[Problem]:
+    """Check ids, links, body links and the catalogue's coverage rules."""
+    problems: list[Problem] = []
+    ids: dict[str, Entry] = {}
+    for entry in entries:
+        first = ids.setdefault(entry.model.id, entry)
+        if first is not entry:
+            problems.append(Problem(entry.path, entry.line(("id",)),
+                                    f"duplicate id '{entry.model.id}' (also in {first.path})"))
+    referenced: set[str] = set()
+
+    def expect(entry: Entry, target: str, kind: str, loc: tuple) -> None:
+        found = ids.get(target)
+        if found is None:
+            problems.append(Problem(entry.path, entry.line(loc), f"unknown {kind} id '{target}'"))
+        elif found.kind != kind:
+            problems.append(Problem(entry.path, entry.line(loc),
+                                    f"'{target}' is a {found.kind}, expected a {kind}"))
+        else:
+            referenced.add(target)
+
+    for entry in entries:
+        for relation, target, loc, _coverage in entry.model.targets():
+            expect(entry, target, TARGET_KIND[relation], loc)
+        if isinstance(entry.model, Crosswalk):
+            for index, pair in enumerate(entry.model.pairs):
+                expect(entry, pair.ours, "requirement", ("pairs", index, "ours"))
+        for offset, row in enumerate(entry.doc.body.splitlines()):
+            for match in WIKILINK.finditer(row):
+                if match.group(1) not in ids:
+                    problems.append(Problem(entry.path, entry.doc.body_line + offset,
+                                            f"[[{match.group(1)}]] links to an unknown id"))
+        problems += _rules(entry)
+    for entry in entries:
+        if entry.kind in ("evidence", "policy") and entry.model.id not in referenced:
+            problems.append(Problem(entry.path, entry.line(("id",)),
+                                    f"no requirement links {entry.kind} '{entry.model.id}'"))
+    return problems
+
+
+def summary_of(body: str) -> str:
+    """The first paragraph of a body as plain text (used in lists, search, the API)."""
+    first = body.strip().split("\n\n", 1)[0]
+    return re.sub(r"\s+", " ", WIKILINK.sub(r"\1", first).replace("**", "")).strip()
+
+
+def _rules(entry: Entry) -> list[Problem]:
+    """The per-file content rules beyond the schema."""
+    problems = []
+    model = entry.model
+
+    def fault(message: str, loc: tuple = ("id",)) -> None:
+        problems.append(Problem(entry.path, entry.line(loc), message))
+
+    if entry.kind != "crosswalk":
+        words = len(summary_of(entry.doc.body).split())
+        low, high = SUMMARY_WORDS
+        if not low <= words <= high:
+            problems.append(Problem(entry.path, entry.doc.body_line,
+                                    f"the first paragraph (summary) has {words} words; "
+                                    f"write {low} to {high}"))
+    if not isinstance(model, Requirement) or model.kind_of_item == "group":
+        return problems
+    if not model.evidence:
+        fault("a requirement needs at least one evidence artefact type (evidence: [EV-...])")
+    if not model.policies:
+        fault("a requirement needs at least one policy (policies: [POL-...])")
+    if model.kind_of_item == "enhancement" and not model.parent:
+        fault("an enhancement needs its parent requirement (parent: ...)")
+    body = entry.doc.body
+    if model.part in TECHNICAL_PARTS:
+        if not model.levels.sl:
+            fault("a technical requirement needs its security levels (levels: {sl: [...]})")
+        if "**Security levels.**" not in body:
+            fault("the body needs a '**Security levels.**' section")
+    else:
+        if not model.levels.ml:
+            fault("a process requirement needs its maturity levels (levels: {ml: [1, 2, 3, 4]})")
+        if "**Scoring.**" not in body or any(f"- ML {n}:" not in body for n in range(1, 5)):
+            fault("the body needs a '**Scoring.**' section with '- ML 1:' to '- ML 4:' lines")
+    return problems

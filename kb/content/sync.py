@@ -1,0 +1,106 @@
+"""Write a checked catalogue into the database: one transaction, idempotent."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlmodel import Session, delete, select
+
+from kb.content.kinds import Crosswalk, Requirement, slugify, sort_key, url_of
+from kb.content.loader import Catalogue, summary_of
+from kb.markdown import make_renderer
+from kb.models import ContentItem, ContentLink, ContentState, ContentTag, CrosswalkPair
+
+logger = logging.getLogger(__name__)
+
+DIGEST_KEY = "content_digest"
+
+
+@dataclass
+class LoadResult:
+    added: int
+    updated: int
+    retired: int
+    links: int
+
+
+def item_url(kind: str, model) -> str:
+    if isinstance(model, Crosswalk):
+        return url_of("framework", model.framework) + "#crosswalk"
+    return url_of(kind, model.id)
+
+
+def load(session: Session, catalogue: Catalogue) -> LoadResult:
+    """Upsert every entry, replace every link, retire rows whose file is gone.
+
+    The caller commits. A catalogue with problems must not be passed in.
+    """
+    assert not catalogue.problems, "check the catalogue before loading it"
+    index = {e.model.id: (item_url(e.kind, e.model), e.model.heading) for e in catalogue.entries}
+    render = make_renderer(index.get)
+    existing = {item.id: item for item in session.exec(select(ContentItem))}
+    added = updated = 0
+    for model_table in (ContentLink, ContentTag, CrosswalkPair):
+        session.execute(delete(model_table))
+    for entry in catalogue.entries:
+        model = entry.model
+        values = {
+            "kind": entry.kind,
+            "slug": slugify(model.id),
+            "url": index[model.id][0],
+            "title": model.heading,
+            "summary": summary_of(entry.doc.body),
+            "body_html": render(entry.doc.body),
+            "meta": model.model_dump(mode="json", exclude_defaults=True),
+            "sort_key": sort_key(model.id),
+            "path": entry.path,
+            "retired": False,
+        }
+        if isinstance(model, Requirement):
+            values |= {
+                "part": model.part,
+                "edition": model.edition,
+                "type": model.kind_of_item,
+                "area_id": model.area,
+                "parent_id": model.parent,
+                "sl_min": min(model.levels.sl) if model.levels.sl else None,
+                "provisional": model.provisional,
+            }
+        item = existing.get(model.id)
+        if item is None:
+            session.add(ContentItem(id=model.id, **values))
+            added += 1
+        elif any(getattr(item, key) != value for key, value in values.items()):
+            for key, value in values.items():
+                setattr(item, key, value)
+            updated += 1
+    session.flush()
+    links = set()
+    for entry in catalogue.entries:
+        for relation, target, _loc, coverage in entry.model.targets():
+            if (entry.model.id, target, relation) not in links:
+                links.add((entry.model.id, target, relation))
+                session.add(ContentLink(source_id=entry.model.id, target_id=target,
+                                        relation=relation, coverage=coverage))
+        for tag in set(entry.model.tags):
+            session.add(ContentTag(item_id=entry.model.id, tag=tag))
+        if isinstance(entry.model, Crosswalk):
+            for pair in entry.model.pairs:
+                session.add(CrosswalkPair(
+                    crosswalk_id=entry.model.id, framework_id=entry.model.framework,
+                    requirement_id=pair.ours, their_id=pair.theirs,
+                    their_title=pair.theirs_title, relation=pair.relation, basis=pair.basis,
+                ))
+    retired = 0
+    for item_id, item in existing.items():
+        if item_id not in index and not item.retired:
+            item.retired = True
+            retired += 1
+    state = session.get(ContentState, DIGEST_KEY) or ContentState(key=DIGEST_KEY, value="")
+    state.value = catalogue.digest
+    session.add(state)
+    session.flush()
+    logger.info("loaded %d items (%d new, %d changed, %d retired)",
+                len(index), added, updated, retired)
+    return LoadResult(added, updated, retired, len(links))

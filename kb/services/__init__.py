@@ -1,0 +1,1 @@
+"""Domain logic. Services take a session, add and flush, and never commit."""

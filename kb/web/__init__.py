@@ -1,0 +1,1 @@
+"""HTTP layer: one blueprint per URL area, plus htmx, security and error helpers."""

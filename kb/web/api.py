@@ -1,0 +1,67 @@
+"""JSON API under /api/v1: the catalogue for other tools."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+from sqlmodel import col, select
+
+from kb.db import get_session
+from kb.models import ContentItem
+from kb.services.catalogue import crosswalk_pairs, get_item, links_of
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _row(item: ContentItem) -> dict:
+    return {
+        "id": item.id,
+        "part": item.part,
+        "edition": item.edition,
+        "type": item.type,
+        "title": item.title,
+        "area": item.area_id,
+        "parent": item.parent_id,
+        "levels": item.meta.get("levels", {}),
+        "provisional": item.provisional,
+        "url": item.url,
+    }
+
+
+@bp.get("/requirements")
+def requirements() -> dict:
+    """List every requirement (groups included, marked by type); `?part=` filters."""
+    query = select(ContentItem).where(ContentItem.kind == "requirement",
+                                      col(ContentItem.retired).is_(False))
+    if part := request.args.get("part"):
+        query = query.where(ContentItem.part == part)
+    items = get_session().exec(query.order_by(ContentItem.part, ContentItem.sort_key))
+    rows = [_row(item) for item in items]
+    return {"count": len(rows), "requirements": rows}
+
+
+def _linked(groups: dict) -> dict:
+    return {
+        relation: [{"id": link.item.id, "kind": link.item.kind, "title": link.item.title,
+                    "url": link.item.url, "coverage": link.coverage} for link in linked]
+        for relation, linked in groups.items()
+    }
+
+
+@bp.get("/requirements/<key>")
+def requirement(key: str) -> dict:
+    """Return one requirement with every field and link."""
+    session = get_session()
+    item = get_item(session, "requirement", key)
+    links = links_of(session, item.id)
+    pairs = crosswalk_pairs(session, requirement_id=item.id)
+    return _row(item) | {
+        "summary": item.summary,
+        "tags": item.tags,
+        "verify": item.meta.get("verify"),
+        "body_html": item.body_html,
+        "links": _linked(links.out),
+        "backlinks": _linked(links.back),
+        "crosswalks": [{"framework": framework.id, "id": pair.their_id,
+                        "title": pair.their_title, "relation": pair.relation,
+                        "basis": pair.basis} for pair, framework in pairs],
+    }

@@ -1,0 +1,50 @@
+"""Turn domain errors and HTTP errors into pages, fragments or JSON a person can act on."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, make_response, render_template, request
+from jinja2 import TemplateNotFound
+from werkzeug.exceptions import HTTPException
+
+from kb.errors import KBError
+from kb.web.htmx import is_fragment_request
+
+logger = logging.getLogger(__name__)
+
+
+def _respond(status: int, title: str, detail: str, problems: list[str] | None = None):
+    if request.path.startswith("/api/"):
+        body = {"error": {"status": status, "title": title, "detail": detail}}
+        if problems:
+            body["error"]["problems"] = problems
+        return make_response(jsonify(body), status)
+    context = {"status": status, "title": title, "detail": detail, "problems": problems or []}
+    if is_fragment_request():
+        response = make_response(render_template("errors/_error.html", **context), status)
+        response.headers["HX-Retarget"] = "#messages"
+        response.headers["HX-Reswap"] = "innerHTML"
+    else:
+        try:
+            html = render_template(f"errors/{status}.html", **context)
+        except TemplateNotFound:
+            html = render_template("errors/error.html", **context)
+        response = make_response(html, status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def handle_http(exc: HTTPException) -> Response:
+    return _respond(exc.code or 500, exc.name, exc.description or "")
+
+
+def handle_domain(exc: KBError) -> Response:
+    titles = {404: "Not Found", 403: "Forbidden", 409: "Conflict", 422: "Invalid input"}
+    problems = getattr(exc, "problems", None)
+    return _respond(exc.status, titles.get(exc.status, "Bad Request"), str(exc), problems)
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(KBError, handle_domain)

@@ -1,0 +1,38 @@
+"""The overview page and the liveness probe."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from kb.db import get_session
+from kb.models import ContentItem
+from kb.services.catalogue import list_items
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+def index() -> str:
+    """Show the frameworks, the control areas and what the catalogue holds."""
+    session = get_session()
+    counts = session.exec(
+        select(ContentItem.kind, ContentItem.part, func.count())
+        .where(col(ContentItem.retired).is_(False), ContentItem.type != "group")
+        .group_by(ContentItem.kind, ContentItem.part)
+    ).all()
+    return render_template(
+        "home/index.html",
+        frameworks=list_items(session, "framework"),
+        areas=list_items(session, "area"),
+        part_counts={part: n for kind, part, n in counts if kind == "requirement"},
+        kind_counts={kind: n for kind, part, n in counts if kind != "requirement"},
+    )
+
+
+@bp.get("/healthz")
+def healthz() -> dict[str, str]:
+    """Answer that the process is alive and can reach its database."""
+    get_session().exec(select(1)).one()
+    return {"status": "ok"}

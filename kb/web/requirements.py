@@ -1,0 +1,52 @@
+"""The requirement catalogue: a filtered, paginated list and one page per requirement."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+
+from kb.db import get_session
+from kb.services.catalogue import (
+    RequirementFilter,
+    crosswalk_pairs,
+    find_requirements,
+    get_item,
+    links_of,
+    requirement_facets,
+)
+from kb.web.htmx import render
+
+bp = Blueprint("requirements", __name__, url_prefix="/requirements")
+
+
+def _filters() -> RequirementFilter:
+    """Read the filters from the query string; a value that is not valid is ignored."""
+    args = request.args
+    level = args.get("level", type=int)
+    page = args.get("page", default=1, type=int)
+    return RequirementFilter(
+        part=args.get("part") or None,
+        area=args.get("area") or None,
+        level=level if level in (1, 2, 3, 4) else None,
+        tag=args.get("tag") or None,
+        page=page if page and page > 0 else 1,
+    )
+
+
+@bp.get("/")
+def index():
+    """List requirements filtered by part, area, security level and tag."""
+    session = get_session()
+    filters = _filters()
+    page = find_requirements(session, filters, current_app.config["PAGE_SIZE"])
+    return render("requirements/index.html", "requirements/_list.html",
+                  page=page, filters=filters, facets=requirement_facets(session))
+
+
+@bp.get("/<key>")
+def show(key: str) -> str:
+    """Show one requirement with everything it connects to."""
+    session = get_session()
+    item = get_item(session, "requirement", key)
+    return render_template("requirements/show.html", item=item,
+                           links=links_of(session, item.id),
+                           pairs=crosswalk_pairs(session, requirement_id=item.id))

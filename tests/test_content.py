@@ -1,0 +1,126 @@
+"""The content engine: every fault reported as path:line, loads all-or-nothing."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, func, select
+
+from kb.content.loader import read_tree
+from kb.db import get_engine
+from kb.models import ContentItem
+from tests.conftest import FIXTURE_CONTENT, make_app, run_cli
+
+FAULTS = {
+    "requirements/62443-3-3/sr-1-2.md": (
+        "---\nid: SR 1.2\ntitle: [unclosed\n---\nBody\n",
+        "content/requirements/62443-3-3/sr-1-2.md:3: invalid YAML",
+    ),
+    "evidence/ev-extra.md": (
+        "---\nid: EV-EXTRA\ntitle: Extra field\nowner: shared\nreview: yearly\n"
+        "colour: blue\n---\nBody\n",
+        "content/evidence/ev-extra.md:6: colour: unknown field; allowed fields:",
+    ),
+    "policies/pol-dup.md": (
+        "---\nid: POL-ACCESS-CONTROL\ntitle: Duplicate\napprover: me\nreview: yearly\n---\n",
+        "content/policies/pol-dup.md:2: duplicate id 'POL-ACCESS-CONTROL' "
+        "(also in content/policies/pol-access-control.md)",
+    ),
+    "areas/ca-03.md": (
+        "---\nid: CA-03\ntitle: Use control\noutcome: Fine.\n---\n"
+        + ("word " * 45) + "\n\nSee [[SR 9.9]] here.\n",
+        "content/areas/ca-03.md:8: [[SR 9.9]] links to an unknown id",
+    ),
+    "sectors/sec-missing.md": (
+        "---\nid: SEC-MISSING\nregulators: []\n---\n",
+        "content/sectors/sec-missing.md:2: title: required field is missing",
+    ),
+    "offerings/off-bad.md": (
+        "---\nid: OFF-BAD\ntitle: Bad coverage\naddresses:\n  - {id: SR 1.1, coverage: full}\n"
+        "  - {id: SR 1.1 RE(1), coverage: most}\n---\n",
+        "content/offerings/off-bad.md:6: addresses.1.coverage: Input should be",
+    ),
+}
+
+
+@pytest.fixture
+def broken_tree(tmp_path: Path) -> Path:
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, root)
+    for name, (text, _message) in FAULTS.items():
+        (root / name).write_text(text)
+    return root
+
+
+def test_fixture_content_has_no_problems():
+    catalogue = read_tree(FIXTURE_CONTENT)
+    assert [str(p) for p in catalogue.problems] == []
+    assert len(catalogue.entries) == 16
+
+
+def test_every_fault_is_reported_with_path_and_line(broken_tree):
+    problems = [str(p) for p in read_tree(broken_tree).problems]
+    for _text, expected in FAULTS.values():
+        assert any(p.startswith(expected) for p in problems), (expected, problems)
+
+
+def test_kb_check_prints_every_problem_and_fails(tmp_path, broken_tree):
+    result = run_cli(make_app(tmp_path, broken_tree), "check")
+    assert result.exit_code == 1
+    for _text, expected in FAULTS.values():
+        assert expected in result.output
+    assert f"{len(read_tree(broken_tree).problems)} problem(s)" in result.output
+
+
+def test_a_bad_tree_changes_nothing_in_the_database(tmp_path, broken_tree):
+    good = make_app(tmp_path)
+    assert run_cli(good, "load").exit_code == 0
+    with good.app_context(), Session(get_engine()) as session:
+        before = session.exec(select(ContentItem.id, ContentItem.title)).all()
+    bad = make_app(tmp_path, broken_tree)
+    result = run_cli(bad, "load")
+    assert result.exit_code == 1
+    with bad.app_context(), Session(get_engine()) as session:
+        assert session.exec(select(ContentItem.id, ContentItem.title)).all() == before
+
+
+def test_load_is_idempotent(tmp_path):
+    app = make_app(tmp_path)
+    first = run_cli(app, "load")
+    second = run_cli(app, "load")
+    assert "16 new" in first.output
+    assert "loaded 16 items: 0 new, 0 changed, 0 retired" in second.output
+
+
+def test_a_removed_file_retires_its_item(tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, root)
+    app = make_app(tmp_path, root)
+    run_cli(app, "load")
+    (root / "offerings" / "off-pentest.md").unlink()
+    sector = root / "sectors" / "sec-critical-infrastructure.md"
+    sector.write_text(sector.read_text().replace("offerings: [OFF-PENTEST]", "offerings: []"))
+    result = run_cli(app, "load")
+    assert "1 retired" in result.output
+    client = app.test_client()
+    assert client.get("/offerings/off-pentest").status_code == 404
+    assert "Penetration Testing" not in client.get("/requirements/sr-1-1").text
+    with app.app_context(), Session(get_engine()) as session:
+        total = session.exec(select(func.count()).select_from(ContentItem)).one()
+    assert total == 16
+
+
+def test_coverage_rules_name_what_is_missing(tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, root)
+    page = root / "requirements" / "62443-2-4" / "sp-09-02-br.md"
+    page.write_text(page.read_text().replace("- ML 4: account reviews are measured", "x"))
+    evidence = root / "evidence" / "ev-orphan.md"
+    evidence.write_text((root / "evidence" / "ev-restore-test.md").read_text()
+                        .replace("EV-RESTORE-TEST", "EV-ORPHAN"))
+    problems = [str(p) for p in read_tree(root).problems]
+    assert ("content/requirements/62443-2-4/sp-09-02-br.md:2: the body needs a "
+            "'**Scoring.**' section with '- ML 1:' to '- ML 4:' lines") in problems
+    assert "content/evidence/ev-orphan.md:2: no requirement links evidence 'EV-ORPHAN'" in problems

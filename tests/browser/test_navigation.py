@@ -1,0 +1,42 @@
+"""A person browsing the catalogue in a real Chromium."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_browse_from_home_to_evidence_and_back_through_the_backlink(page, live_url, artifacts):
+    page.goto(live_url + "/")
+    page.get_by_role("link", name="CA-02 Identification and authentication").click()
+    assert page.locator("h1").inner_text() == "Identification and authentication"
+    page.get_by_role("link", name="SR 1.1 Human user identification and authentication").click()
+    assert page.url.endswith("/requirements/sr-1-1")
+    page.locator("section.links").get_by_role("link", name="EV-ACCOUNT-REGISTER Account register").click()
+    assert page.locator("h1").inner_text() == "Account register"
+    backlinks = page.locator("section.links", has_text="Requirements it satisfies")
+    backlinks.get_by_role("link", name=re.compile(r"^SR 1\.1 Human")).click()
+    assert page.url.endswith("/requirements/sr-1-1")
+    page.screenshot(path=str(artifacts / "requirement-page.png"), full_page=True)
+
+
+def test_filters_update_the_list_without_a_reload_and_keep_the_url(page, live_url):
+    page.goto(live_url + "/requirements/")
+    page.evaluate("window.__marker = 'same page'")
+    page.select_option("select[name=part]", "62443-3-3")
+    page.wait_for_url(re.compile(r"part=62443-3-3"))
+    page.select_option("select[name=level]", "1")
+    page.wait_for_url(re.compile(r"level=1"))
+    ids = page.locator("td.id").all_inner_texts()
+    assert ids == ["SR 1.1"]
+    assert page.evaluate("window.__marker") == "same page"
+    assert page.locator("button", has_text="Filter").is_hidden()
+
+
+def test_keyboard_reaches_the_skip_link_first(page, live_url):
+    page.goto(live_url + "/requirements/sr-1-1")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"

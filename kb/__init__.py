@@ -24,12 +24,24 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     from kb import cli, db
-    from kb.web import api, catalogue, errors, home, requirements, security
+    from kb.web import api, catalogue, errors, home, requirements, search, security
 
     db.init_app(app)
     cli.init_app(app)
     security.init_app(app)
-    for module in (home, catalogue, requirements, api):
+    for module in (home, catalogue, requirements, search, api):
         app.register_blueprint(module.bp)
     errors.register(app)
+    _refresh_search_index(app)
     return app
+
+
+def _refresh_search_index(app: Flask) -> None:
+    """Rebuild this server's search index if the loaded content changed since."""
+    from pathlib import Path
+
+    from kb.db import get_session
+    from kb.services.search import refresh
+
+    with app.app_context():
+        refresh(get_session(), Path(app.config["INDEX_DIR"]))

@@ -60,13 +60,30 @@ def load_command() -> None:
     session = get_session()
     result = load(session, catalogue)
     session.commit()
+    _reindex(session)
     click.echo(
         f"loaded {len(catalogue.entries)} items: {result.added} new, "
         f"{result.updated} changed, {result.retired} retired, {result.links} links"
     )
 
 
+def _reindex(session) -> None:
+    from kb.services.search import refresh
+
+    refresh(session, Path(current_app.config["INDEX_DIR"]), force=True)
+
+
+@click.command("reindex")
+@with_appcontext
+def reindex_command() -> None:
+    """Rebuild the search index from the loaded catalogue."""
+    from kb.db import get_session
+
+    _reindex(get_session())
+    click.echo("search index rebuilt")
+
+
 def init_app(app: Flask) -> None:
     """Add our commands to the app's `flask`/`kb` command group."""
-    for command in (check_command, init_db_command, load_command):
+    for command in (check_command, init_db_command, load_command, reindex_command):
         app.cli.add_command(command)

@@ -65,3 +65,22 @@ def requirement(key: str) -> dict:
                         "title": pair.their_title, "relation": pair.relation,
                         "basis": pair.basis} for pair, framework in pairs],
     }
+
+
+@bp.get("/search")
+def search() -> dict:
+    """Ranked hits for `q`, narrowed by `kind`, `part`, `area`, `level`; `limit` <= 100."""
+    from kb.web.search import run_query
+
+    limit = request.args.get("limit", default=20, type=int) or 20
+    results = run_query(limit=max(1, min(limit, 100)))
+    return {
+        "query": results.query,
+        "total": results.total,
+        "message": results.message,
+        "suggestion": results.suggestion,
+        "exact": results.exact.id if results.exact else None,
+        "facets": results.facets,
+        "hits": [{"id": hit.id, "kind": hit.kind, "title": hit.title, "url": hit.url,
+                  "snippet": hit.snippet_text} for hit in results.hits],
+    }

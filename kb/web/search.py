@@ -1,0 +1,34 @@
+"""Search: the page, the as-you-type fragment of the header box, and nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, current_app, request
+
+from kb import search
+from kb.web.htmx import render
+
+bp = Blueprint("search", __name__, url_prefix="/search")
+
+FACET_LABELS = {"kind": "Kind", "part": "Part", "area": "Control area", "level": "Security level"}
+
+
+def run_query(limit: int) -> search.Results:
+    """Run the request's `q` with its facet filters; shared by the page and the API."""
+    args = request.args
+    filters = {name: args.get(name, "") for name in search.FACETS}
+    page = args.get("page", default=1, type=int) or 1
+    return search.search(Path(current_app.config["INDEX_DIR"]), args.get("q", ""),
+                         filters, limit=limit, page=max(1, min(page, 500)))
+
+
+@bp.get("/")
+def index():
+    """Show ranked results with facets; htmx gets the results fragment only."""
+    quick = request.args.get("quick") == "1"
+    results = run_query(limit=8 if quick else 20)
+    filters = {name: request.args.get(name, "") for name in search.FACETS}
+    fragment = "search/_quick.html" if quick else "search/_results.html"
+    return render("search/index.html", fragment, results=results, filters=filters,
+                  labels=FACET_LABELS, page=request.args.get("page", default=1, type=int) or 1)

@@ -47,6 +47,7 @@ fmt: install
 	$(BIN)/ruff format kb importers tests
 
 bench: install
+	scripts/system-deps.sh wrk:wrk
 	$(BIN)/python -m bench
 
 clean:

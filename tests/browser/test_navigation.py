@@ -40,3 +40,25 @@ def test_keyboard_reaches_the_skip_link_first(page, live_url):
     page.goto(live_url + "/requirements/sr-1-1")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+
+
+def test_search_as_you_type_then_pick_a_result_with_the_keyboard(page, live_url):
+    page.goto(live_url + "/evidence/")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "site-q"
+    page.keyboard.type("sr1.1", delay=30)
+    first = page.locator("#quick-results a").first
+    first.wait_for()
+    assert first.inner_text().startswith("SR 1.1")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/requirements/sr-1-1$"))
+    assert page.locator("h1").inner_text().startswith("SR 1.1")
+
+
+def test_enter_in_the_search_box_opens_the_shareable_results_page(page, live_url):
+    page.goto(live_url + "/")
+    page.fill("#site-q", "accounts")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/search/\?q=accounts"))
+    assert "6 results" in page.locator(".hits .count").inner_text()

@@ -1,0 +1,68 @@
+"""The real catalogue in content/: it passes the checker and matches the reference ids."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+import pytest
+
+from kb.config import ROOT
+from kb.content.kinds import Requirement
+from kb.content.loader import read_tree
+from tests.conftest import DATA, make_app, run_cli
+
+REFERENCE = json.loads((DATA / "reference_ids.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return read_tree(ROOT / "content")
+
+
+def test_real_content_passes_kb_check(catalogue):
+    assert [str(problem) for problem in catalogue.problems] == []
+
+
+@pytest.mark.parametrize("part", sorted(REFERENCE))
+def test_catalogue_ids_match_the_reference_for_each_part(catalogue, part):
+    """Every id of the reference is there and no other (2-1 compares its 2024 edition)."""
+    ids = defaultdict(set)
+    for entry in catalogue.entries:
+        model = entry.model
+        if isinstance(model, Requirement) and model.kind_of_item != "group":
+            if model.part != "62443-2-1" or model.edition == "2024":
+                ids[model.part].add(model.id)
+    expected = set(REFERENCE[part])
+    assert sorted(expected - ids[part]) == [], "missing"
+    assert sorted(ids[part] - expected) == [], "extra"
+
+
+def test_every_2_1_2024_page_is_provisional(catalogue):
+    pages = [e.model for e in catalogue.entries
+             if isinstance(e.model, Requirement) and e.model.edition == "2024"]
+    assert pages and all(page.provisional for page in pages)
+
+
+@pytest.fixture(scope="module")
+def real_client(tmp_path_factory):
+    app = make_app(tmp_path_factory.mktemp("real"), ROOT / "content")
+    result = run_cli(app, "load")
+    assert result.exit_code == 0, result.output
+    return app.test_client()
+
+
+@pytest.mark.parametrize("part", sorted(REFERENCE))
+def test_api_counts_match_the_reference(real_client, part):
+    rows = real_client.get(f"/api/v1/requirements?part={part}").json["requirements"]
+    scored = [r for r in rows if r["type"] != "group"
+              and (part != "62443-2-1" or r["edition"] == "2024")]
+    assert len(scored) == len(REFERENCE[part])
+
+
+def test_every_requirement_page_carries_the_planning_notice(real_client):
+    rows = real_client.get("/api/v1/requirements").json["requirements"]
+    for row in rows[:: max(1, len(rows) // 40)]:
+        page = real_client.get(row["url"])
+        assert page.status_code == 200
+        assert "planning summary" in page.text

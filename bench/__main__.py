@@ -23,47 +23,71 @@ def line(label: str, value: str) -> None:
 
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="kb-bench-"))
-    env = {"KB_DATABASE_URL": f"sqlite:///{work / 'kb.sqlite'}",
-           "KB_INDEX_DIR": str(work / "index"), "KB_SECRET_KEY": "bench"}
+    env = {
+        "KB_DATABASE_URL": f"sqlite:///{work / 'kb.sqlite'}",
+        "KB_INDEX_DIR": str(work / "index"),
+        "KB_SECRET_KEY": "bench",
+    }
     kb = str(Path(sys.executable).with_name("kb"))
 
     print("kb load of the whole catalogue, with the search index (fresh database)")
     start = time.perf_counter()
-    subprocess.run([kb, "load"], env={**os.environ, **env}, check=True, capture_output=True)
+    subprocess.run(
+        [kb, "load"], env={**os.environ, **env}, check=True, capture_output=True
+    )
     line("wall time (target < 3 s)", f"{time.perf_counter() - start:.2f} s")
 
-    print(f"\nrequirement page under load: wrk, 16 connections, {SECONDS} s, "
-          "gunicorn 2 sync workers")
+    print(
+        f"\nrequirement page under load: wrk, 16 connections, {SECONDS} s, "
+        "gunicorn 2 sync workers"
+    )
     with served("bench.minimal:app") as base:
         minimal = wrk(base + "/", SECONDS)
     with served("kb:create_app()", env) as base:
         page = wrk(base + "/requirements/sp-09-02-br", SECONDS)
-    for label, load in (("minimal Flask page (baseline)", minimal),
-                        ("/requirements/sp-09-02-br", page)):
-        line(label, f"{load.rps:8.0f} req/s  p50 {load.p50_ms:6.2f} ms  "
-                    f"p99 {load.p99_ms:6.2f} ms  errors {load.errors}")
+    for label, load in (
+        ("minimal Flask page (baseline)", minimal),
+        ("/requirements/sp-09-02-br", page),
+    ):
+        line(
+            label,
+            f"{load.rps:8.0f} req/s  p50 {load.p50_ms:6.2f} ms  "
+            f"p99 {load.p99_ms:6.2f} ms  errors {load.errors}",
+        )
     line("ratio of throughput (target >= 0.7x)", f"{page.rps / minimal.rps:.2f}x")
 
-    app = create_app({"DATABASE_URL": env["KB_DATABASE_URL"], "INDEX_DIR": env["KB_INDEX_DIR"]})
+    app = create_app(
+        {"DATABASE_URL": env["KB_DATABASE_URL"], "INDEX_DIR": env["KB_INDEX_DIR"]}
+    )
     with app.app_context():
         from kb.db import get_session
         from kb.services.search import documents
 
         real = documents(get_session())
-    for label, docs in (("real catalogue", real), ("20x synthetic", synthetic.multiply(real, 20))):
+    for label, docs in (
+        ("real catalogue", real),
+        ("20x synthetic", synthetic.multiply(real, 20)),
+    ):
         index_dir = work / f"index-{len(docs)}"
         built = search_bench.build_index(index_dir, docs)
         rounds = 5
         ours = search_bench.percentiles(search_bench.kb_search(index_dir, rounds))
         raw = search_bench.percentiles(search_bench.raw_whoosh(index_dir, rounds))
         fts = search_bench.percentiles(search_bench.fts5(docs, rounds))
-        print(f"\nsearch, {label}: {len(docs)} documents, {len(search_bench.QUERIES)} queries "
-              f"x {rounds}; index built in {built:.2f} s")
-        for name, (p50, p95) in (("kb.search (facets, snippets, typo hints)", ours),
-                                 ("raw whoosh, same queries, same index", raw),
-                                 ("SQLite FTS5, same documents (reference)", fts)):
+        print(
+            f"\nsearch, {label}: {len(docs)} documents, {len(search_bench.QUERIES)} queries "
+            f"x {rounds}; index built in {built:.2f} s"
+        )
+        for name, (p50, p95) in (
+            ("kb.search (facets, snippets, typo hints)", ours),
+            ("raw whoosh, same queries, same index", raw),
+            ("SQLite FTS5, same documents (reference)", fts),
+        ):
             line(name, f"p50 {p50:6.2f} ms  p95 {p95:6.2f} ms")
-        line("kb.search p95 / raw whoosh p95 (target <= 1.5x)", f"{ours[1] / raw[1]:.2f}x")
+        line(
+            "kb.search p95 / raw whoosh p95 (target <= 1.5x)",
+            f"{ours[1] / raw[1]:.2f}x",
+        )
 
 
 if __name__ == "__main__":

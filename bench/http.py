@@ -26,10 +26,20 @@ def free_port() -> int:
 def served(target: str, env: dict[str, str] | None = None, workers: int = 2):
     """Run `gunicorn target` on a free port until the block ends; yield its base URL."""
     port = free_port()
-    command = [GUNICORN, "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-               "--log-level", "warning", target]
-    if "--no-control-socket" in subprocess.run([GUNICORN, "--help"], capture_output=True,
-                                               text=True).stdout:
+    command = [
+        GUNICORN,
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        target,
+    ]
+    if (
+        "--no-control-socket"
+        in subprocess.run([GUNICORN, "--help"], capture_output=True, text=True).stdout
+    ):
         command.insert(1, "--no-control-socket")
     process = subprocess.Popen(command, env={**os.environ, **(env or {})})
     base = f"http://127.0.0.1:{port}"
@@ -64,10 +74,14 @@ def wrk(url: str, seconds: int = 10, connections: int = 16) -> Load:
     subprocess.run(["wrk", "-t1", "-c4", "-d1s", url], capture_output=True)  # warm up
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
     return Load(
         rps=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         p50_ms=_ms(re.search(r"50%\s+(\S+)", out).group(1)),

@@ -7,4 +7,6 @@ app = Flask(__name__)
 
 @app.get("/")
 def index() -> str:
-    return "<!doctype html><title>minimal</title><p>Hello from a minimal Flask page.</p>"
+    return (
+        "<!doctype html><title>minimal</title><p>Hello from a minimal Flask page.</p>"
+    )

@@ -13,10 +13,26 @@ from whoosh import index
 from kb import search
 
 QUERIES = [
-    "SR 1.1", "sp 9.2", "sr 3.3 re 1", "SP.12.05", "ZCR 3", "default passwords",
-    "backup restore test", "remote access", "patch", "acc", "firew", "malware protection",
-    '"zone and conduit"', "incident response plan", "acount", "wireless", "audit log",
-    "cryptographic key", "training records", "se",
+    "SR 1.1",
+    "sp 9.2",
+    "sr 3.3 re 1",
+    "SP.12.05",
+    "ZCR 3",
+    "default passwords",
+    "backup restore test",
+    "remote access",
+    "patch",
+    "acc",
+    "firew",
+    "malware protection",
+    '"zone and conduit"',
+    "incident response plan",
+    "acount",
+    "wireless",
+    "audit log",
+    "cryptographic key",
+    "training records",
+    "se",
 ]
 
 
@@ -58,15 +74,24 @@ def raw_whoosh(index_dir: Path, rounds: int) -> list[float]:
 def fts5(documents: list[dict], rounds: int) -> list[float]:
     """SQLite FTS5 on the same documents: the reference of what is possible."""
     db = sqlite3.connect(":memory:")
-    db.execute("CREATE VIRTUAL TABLE doc USING fts5(id, title, summary, body, "
-               "tokenize='porter unicode61')")
-    db.executemany("INSERT INTO doc VALUES (?, ?, ?, ?)",
-                   [(d["id"], d["title"], d["summary"], d["body"]) for d in documents])
+    db.execute(
+        "CREATE VIRTUAL TABLE doc USING fts5(id, title, summary, body, "
+        "tokenize='porter unicode61')"
+    )
+    db.executemany(
+        "INSERT INTO doc VALUES (?, ?, ?, ?)",
+        [(d["id"], d["title"], d["summary"], d["body"]) for d in documents],
+    )
 
     def run(query: str) -> None:
         words = re.findall(r"\w+", query)
-        match = " ".join(f'"{w}"' for w in words[:-1]) + (f' "{words[-1]}"*' if words else "")
-        db.execute("SELECT id, snippet(doc, 2, '[', ']', '…', 12) FROM doc WHERE doc MATCH ? "
-                   "ORDER BY bm25(doc, 10.0, 4.0, 2.0, 1.0) LIMIT 20", (match,)).fetchall()
+        match = " ".join(f'"{w}"' for w in words[:-1]) + (
+            f' "{words[-1]}"*' if words else ""
+        )
+        db.execute(
+            "SELECT id, snippet(doc, 2, '[', ']', '…', 12) FROM doc WHERE doc MATCH ? "
+            "ORDER BY bm25(doc, 10.0, 4.0, 2.0, 1.0) LIMIT 20",
+            (match,),
+        ).fetchall()
 
     return timed(run, rounds)

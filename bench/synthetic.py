@@ -16,6 +16,12 @@ def multiply(documents: list[dict], factor: int, seed: int = 62443) -> list[dict
     for copy in range(1, factor):
         for doc in documents:
             body = ". ".join(rng.sample(sentences, k=min(12, len(sentences))))
-            out.append(doc | {"id": f"{doc['id']} X{copy}", "body": body,
-                              "url": f"{doc['url']}-x{copy}"})
+            out.append(
+                doc
+                | {
+                    "id": f"{doc['id']} X{copy}",
+                    "body": body,
+                    "url": f"{doc['url']}-x{copy}",
+                }
+            )
     return out

@@ -70,11 +70,19 @@ def build(index_dir: Path, documents: list[dict], digest: str) -> None:
         for doc in documents:
             text = " ".join([doc["id"], doc["title"], " ".join(doc["tags"])])
             writer.add_document(
-                id=doc["id"], idkey=" ".join(id_keys(doc["id"])), kind=doc["kind"],
-                part=doc.get("part") or "", area=doc.get("area") or "",
-                level=_levels(doc.get("sl_min")), title=doc["title"], summary=doc["summary"],
-                body=doc["body"], tags=" ".join(doc["tags"]), prefix=text,
-                words=" ".join([doc["title"], doc["summary"]]), url=doc["url"],
+                id=doc["id"],
+                idkey=" ".join(id_keys(doc["id"])),
+                kind=doc["kind"],
+                part=doc.get("part") or "",
+                area=doc.get("area") or "",
+                level=_levels(doc.get("sl_min")),
+                title=doc["title"],
+                summary=doc["summary"],
+                body=doc["body"],
+                tags=" ".join(doc["tags"]),
+                prefix=text,
+                words=" ".join([doc["title"], doc["summary"]]),
+                url=doc["url"],
             )
         writer.commit()
         (index_dir / DIGEST_FILE).write_text(digest)
@@ -83,7 +91,11 @@ def build(index_dir: Path, documents: list[dict], digest: str) -> None:
 
 def is_current(index_dir: Path, digest: str) -> bool:
     marker = index_dir / DIGEST_FILE
-    return marker.exists() and marker.read_text() == digest and index.exists_in(str(index_dir))
+    return (
+        marker.exists()
+        and marker.read_text() == digest
+        and index.exists_in(str(index_dir))
+    )
 
 
 class _lock:
@@ -169,10 +181,16 @@ def build_query(text: str, conjunction=And):
     phrases = re.findall(r'"([^"]*)"', text)
     rest = re.sub(r'"[^"]*"', " ", text)
     words = re.findall(r"[\w.()\-]+", rest)
-    words = [w for w in (w.strip(".()-") for w in words) if w and w.upper() not in ("AND", "OR", "NOT")]
+    words = [
+        w
+        for w in (w.strip(".()-") for w in words)
+        if w and w.upper() not in ("AND", "OR", "NOT")
+    ]
     typing = bool(words) and not text.endswith((" ", '"'))
     parts = [_phrase_query(p) for p in phrases]
-    parts += [_word_query(w, typing and i == len(words) - 1) for i, w in enumerate(words)]
+    parts += [
+        _word_query(w, typing and i == len(words) - 1) for i, w in enumerate(words)
+    ]
     parts = [p for p in parts if p is not None]
     keys = id_keys(text) if re.search(r"\d", text) else []
     id_query = Or([Term("idkey", key, boost=50.0) for key in keys]) if keys else None
@@ -182,7 +200,9 @@ def build_query(text: str, conjunction=And):
 
 
 def _filter(filters: dict[str, str]):
-    terms = [Term(name, value) for name, value in filters.items() if value and name in FACETS]
+    terms = [
+        Term(name, value) for name, value in filters.items() if value and name in FACETS
+    ]
     return And(terms) if terms else None
 
 
@@ -203,8 +223,13 @@ class _Marker(highlight.Formatter):
         return MATCH_START + highlight.get_text(text, token, replace) + MATCH_END
 
 
-def search(index_dir: Path, text: str, filters: dict[str, str] | None = None,
-           limit: int = 20, page: int = 1) -> Results:
+def search(
+    index_dir: Path,
+    text: str,
+    filters: dict[str, str] | None = None,
+    limit: int = 20,
+    page: int = 1,
+) -> Results:
     """Run a user's query; never raises for any text."""
     text = clean(text)
     results = Results(query=text)
@@ -232,24 +257,43 @@ def search(index_dir: Path, text: str, filters: dict[str, str] | None = None,
 
 
 def _run(searcher, query, filters, limit, page, results: Results):
-    facets = {name: sorting.FieldFacet(name, allow_overlap=(name == "level"),
-                                       maptype=sorting.Count) for name in FACETS}
-    hits = searcher.search_page(query, max(1, page), pagelen=limit,
-                                filter=_filter(filters), groupedby=facets, terms=True)
+    facets = {
+        name: sorting.FieldFacet(
+            name, allow_overlap=(name == "level"), maptype=sorting.Count
+        )
+        for name in FACETS
+    }
+    hits = searcher.search_page(
+        query,
+        max(1, page),
+        pagelen=limit,
+        filter=_filter(filters),
+        groupedby=facets,
+        terms=True,
+    )
     hits.results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
     hits.results.formatter = _Marker()
     results.total = len(hits.results)
     results.facets = {
-        name: dict(sorted(((str(value), count)
-                           for value, count in hits.results.groups(name).items() if value),
-                          key=lambda pair: (-pair[1], pair[0])))
+        name: dict(
+            sorted(
+                (
+                    (str(value), count)
+                    for value, count in hits.results.groups(name).items()
+                    if value
+                ),
+                key=lambda pair: (-pair[1], pair[0]),
+            )
+        )
         for name in FACETS
     }
     return list(hits)
 
 
 def _to_hit(hit, searcher) -> Hit:
-    return Hit(hit["id"], hit["kind"], hit["title"], hit["url"], _snippet(hit, searcher))
+    return Hit(
+        hit["id"], hit["kind"], hit["title"], hit["url"], _snippet(hit, searcher)
+    )
 
 
 def _suggest(searcher: Searcher, text: str) -> str | None:

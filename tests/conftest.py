@@ -15,15 +15,17 @@ FIXTURE_CONTENT = DATA / "content"
 
 def make_app(tmp_path: Path, content_dir: Path = FIXTURE_CONTENT, **config):
     """An app with its own database file under `tmp_path`."""
-    return create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test",
-        "WTF_CSRF_ENABLED": False,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'kb.sqlite'}",
-        "CONTENT_DIR": str(content_dir),
-        "INDEX_DIR": str(tmp_path / "index"),
-        **config,
-    })
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "WTF_CSRF_ENABLED": False,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'kb.sqlite'}",
+            "CONTENT_DIR": str(content_dir),
+            "INDEX_DIR": str(tmp_path / "index"),
+            **config,
+        }
+    )
 
 
 def run_cli(app, *args: str) -> Result:

@@ -30,7 +30,8 @@ FAULTS = {
     ),
     "areas/ca-03.md": (
         "---\nid: CA-03\ntitle: Use control\noutcome: Fine.\n---\n"
-        + ("word " * 45) + "\n\nSee [[SR 9.9]] here.\n",
+        + ("word " * 45)
+        + "\n\nSee [[SR 9.9]] here.\n",
         "content/areas/ca-03.md:8: [[SR 9.9]] links to an unknown id",
     ),
     "sectors/sec-missing.md": (
@@ -101,7 +102,9 @@ def test_a_removed_file_retires_its_item(tmp_path):
     run_cli(app, "load")
     (root / "offerings" / "off-pentest.md").unlink()
     sector = root / "sectors" / "sec-critical-infrastructure.md"
-    sector.write_text(sector.read_text().replace("offerings: [OFF-PENTEST]", "offerings: []"))
+    sector.write_text(
+        sector.read_text().replace("offerings: [OFF-PENTEST]", "offerings: []")
+    )
     result = run_cli(app, "load")
     assert "1 retired" in result.output
     client = app.test_client()
@@ -116,11 +119,21 @@ def test_coverage_rules_name_what_is_missing(tmp_path):
     root = tmp_path / "content"
     shutil.copytree(FIXTURE_CONTENT, root)
     page = root / "requirements" / "62443-2-4" / "sp-09-02-br.md"
-    page.write_text(page.read_text().replace("- ML 4: account reviews are measured", "x"))
+    page.write_text(
+        page.read_text().replace("- ML 4: account reviews are measured", "x")
+    )
     evidence = root / "evidence" / "ev-orphan.md"
-    evidence.write_text((root / "evidence" / "ev-restore-test.md").read_text()
-                        .replace("EV-RESTORE-TEST", "EV-ORPHAN"))
+    evidence.write_text(
+        (root / "evidence" / "ev-restore-test.md")
+        .read_text()
+        .replace("EV-RESTORE-TEST", "EV-ORPHAN")
+    )
     problems = [str(p) for p in read_tree(root).problems]
-    assert ("content/requirements/62443-2-4/sp-09-02-br.md:2: the body needs a "
-            "'**Scoring.**' section with '- ML 1:' to '- ML 4:' lines") in problems
-    assert "content/evidence/ev-orphan.md:2: no requirement links evidence 'EV-ORPHAN'" in problems
+    assert (
+        "content/requirements/62443-2-4/sp-09-02-br.md:2: the body needs a "
+        "'**Scoring.**' section with '- ML 1:' to '- ML 4:' lines"
+    ) in problems
+    assert (
+        "content/evidence/ev-orphan.md:2: no requirement links evidence 'EV-ORPHAN'"
+        in problems
+    )

@@ -10,7 +10,10 @@ render = make_renderer(ITEMS.get)
 
 def test_wikilink_becomes_a_link_with_escaped_title():
     html = render("See [[SR 1.1]].")
-    assert '<a class="ref" href="/requirements/sr-1-1" title="Human &lt;user&gt; auth">SR 1.1</a>' in html
+    assert (
+        '<a class="ref" href="/requirements/sr-1-1" title="Human &lt;user&gt; auth">SR 1.1</a>'
+        in html
+    )
 
 
 def test_unknown_wikilink_is_marked_not_linked():

@@ -27,7 +27,10 @@ def test_requirement_page_shows_everything_it_connects_to(client):
     page = client.get("/requirements/sr-1-1")
     assert page.status_code == 200
     html = soup(page)
-    assert html.h1.get_text(" ", strip=True) == "SR 1.1 Human user identification and authentication"
+    assert (
+        html.h1.get_text(" ", strip=True)
+        == "SR 1.1 Human user identification and authentication"
+    )
     crumbs = [li.get_text(strip=True) for li in html.select(".breadcrumbs li")]
     assert crumbs == ["Home", "Requirements", "IEC 62443-3-3", "FR 1", "SR 1.1"]
     shown = links(page)
@@ -36,7 +39,12 @@ def test_requirement_page_shows_everything_it_connects_to(client):
     assert "POL-ACCESS-CONTROL Access control and account management policy" in shown
     assert "SP.09.02 BR Unique user accounts" in shown
     assert "OFF-PENTEST Penetration Testing" in shown
-    assert [b.get_text() for b in html.select(".badge.on")] == ["SL 1", "SL 2", "SL 3", "SL 4"]
+    assert [b.get_text() for b in html.select(".badge.on")] == [
+        "SL 1",
+        "SL 2",
+        "SL 3",
+        "SL 4",
+    ]
     assert "PR.AC-1" in html.select_one("section.links table").get_text()
     assert "planning summary" in html.select_one(".notice").get_text()
 
@@ -46,7 +54,9 @@ def test_requirement_page_is_reached_by_id_as_well_as_slug(client):
 
 
 def test_uncertain_fact_is_flagged_on_the_page(client):
-    notice = soup(client.get("/requirements/sr-1-1-re-1")).select_one(".notice").get_text()
+    notice = (
+        soup(client.get("/requirements/sr-1-1-re-1")).select_one(".notice").get_text()
+    )
     assert "To verify against the publication: SL 2 applicability differs" in notice
 
 
@@ -59,33 +69,78 @@ def test_raw_html_in_content_is_inert(client):
 @pytest.mark.parametrize(
     ("url", "heading", "expected"),
     [
-        ("/evidence/ev-account-register", "Requirements it satisfies",
-         ["SR 1.1 Human user identification and authentication", "SP.09.02 BR Unique user accounts"]),
-        ("/policies/pol-access-control", "Requirements it covers", ["SR 1.1 RE(1) Unique identification and authentication"]),
-        ("/offerings/off-pentest", "Requirements it addresses", ["SP.09.02 BR Unique user accounts partial"]),
-        ("/offerings/off-pentest", "Sectors", ["SEC-CRITICAL-INFRASTRUCTURE Critical Infrastructure"]),
-        ("/sectors/sec-critical-infrastructure", "Service offerings", ["OFF-PENTEST Penetration Testing"]),
-        ("/sectors/sec-critical-infrastructure", "Control areas that matter most", ["CA-08 Resource availability"]),
-        ("/areas/ca-02", "Requirements in this area", ["FR 1 Identification and authentication control", "SR 1.1 Human user identification and authentication"]),
-        ("/areas/CA-01", "Sectors where it matters most", ["SEC-CRITICAL-INFRASTRUCTURE Critical Infrastructure"]),
+        (
+            "/evidence/ev-account-register",
+            "Requirements it satisfies",
+            [
+                "SR 1.1 Human user identification and authentication",
+                "SP.09.02 BR Unique user accounts",
+            ],
+        ),
+        (
+            "/policies/pol-access-control",
+            "Requirements it covers",
+            ["SR 1.1 RE(1) Unique identification and authentication"],
+        ),
+        (
+            "/offerings/off-pentest",
+            "Requirements it addresses",
+            ["SP.09.02 BR Unique user accounts partial"],
+        ),
+        (
+            "/offerings/off-pentest",
+            "Sectors",
+            ["SEC-CRITICAL-INFRASTRUCTURE Critical Infrastructure"],
+        ),
+        (
+            "/sectors/sec-critical-infrastructure",
+            "Service offerings",
+            ["OFF-PENTEST Penetration Testing"],
+        ),
+        (
+            "/sectors/sec-critical-infrastructure",
+            "Control areas that matter most",
+            ["CA-08 Resource availability"],
+        ),
+        (
+            "/areas/ca-02",
+            "Requirements in this area",
+            [
+                "FR 1 Identification and authentication control",
+                "SR 1.1 Human user identification and authentication",
+            ],
+        ),
+        (
+            "/areas/CA-01",
+            "Sectors where it matters most",
+            ["SEC-CRITICAL-INFRASTRUCTURE Critical Infrastructure"],
+        ),
     ],
 )
 def test_backlinks_show_on_the_other_end(client, url, heading, expected):
     html = soup(client.get(url))
-    section = next(s for s in html.select("section.links") if s.h2.get_text() == heading)
+    section = next(
+        s for s in html.select("section.links") if s.h2.get_text() == heading
+    )
     shown = [li.get_text(" ", strip=True) for li in section.select("li")]
     for item in expected:
         assert item in shown
 
 
-@pytest.mark.parametrize(("url", "title"), [
-    ("/evidence/", "EV-RESTORE-TEST Backup restore test record"),
-    ("/policies/", "POL-ACCESS-CONTROL Access control and account management policy"),
-    ("/offerings/", "OFF-PENTEST Penetration Testing"),
-    ("/sectors/", "SEC-CRITICAL-INFRASTRUCTURE Critical Infrastructure"),
-    ("/areas/", "CA-08 Resource availability"),
-    ("/frameworks/", "nist-csf NIST Cybersecurity Framework"),
-])
+@pytest.mark.parametrize(
+    ("url", "title"),
+    [
+        ("/evidence/", "EV-RESTORE-TEST Backup restore test record"),
+        (
+            "/policies/",
+            "POL-ACCESS-CONTROL Access control and account management policy",
+        ),
+        ("/offerings/", "OFF-PENTEST Penetration Testing"),
+        ("/sectors/", "SEC-CRITICAL-INFRASTRUCTURE Critical Infrastructure"),
+        ("/areas/", "CA-08 Resource availability"),
+        ("/frameworks/", "nist-csf NIST Cybersecurity Framework"),
+    ],
+)
 def test_list_pages_list_their_items(client, url, title):
     assert title in links(client.get(url), ".listing a")
 
@@ -96,8 +151,12 @@ def test_framework_page_has_parts_areas_sectors_offerings_and_issuer(client):
     assert "Policies and procedures" in text and "62443-2-4" in text
     assert html.select_one('a[href="https://webstore.iec.ch/"]') is not None
     headings = [h.get_text() for h in html.select("section.links h2")]
-    assert headings == ["Parts", "Control areas", "Where it shows up",
-                        "Service offerings that deliver against it"]
+    assert headings == [
+        "Parts",
+        "Control areas",
+        "Where it shows up",
+        "Service offerings that deliver against it",
+    ]
 
 
 def test_external_framework_page_shows_its_crosswalk(client):
@@ -110,17 +169,29 @@ def row_ids(response) -> list[str]:
 
 
 def test_requirement_list_filters_combine(client):
-    assert row_ids(client.get("/requirements/")) == ["SP.09.02 BR", "SR 1.1", "SR 1.1 RE(1)"]
-    assert row_ids(client.get("/requirements/?part=62443-3-3")) == ["SR 1.1", "SR 1.1 RE(1)"]
+    assert row_ids(client.get("/requirements/")) == [
+        "SP.09.02 BR",
+        "SR 1.1",
+        "SR 1.1 RE(1)",
+    ]
+    assert row_ids(client.get("/requirements/?part=62443-3-3")) == [
+        "SR 1.1",
+        "SR 1.1 RE(1)",
+    ]
     assert row_ids(client.get("/requirements/?part=62443-3-3&level=1")) == ["SR 1.1"]
-    assert row_ids(client.get("/requirements/?tag=accounts")) == ["SP.09.02 BR", "SR 1.1"]
-    assert row_ids(client.get("/requirements/?tag=accounts&part=62443-2-4&area=CA-02")) == ["SP.09.02 BR"]
+    assert row_ids(client.get("/requirements/?tag=accounts")) == [
+        "SP.09.02 BR",
+        "SR 1.1",
+    ]
+    assert row_ids(
+        client.get("/requirements/?tag=accounts&part=62443-2-4&area=CA-02")
+    ) == ["SP.09.02 BR"]
 
 
 def test_filters_are_kept_in_the_form(client):
     html = soup(client.get("/requirements/?part=62443-3-3&tag=accounts"))
-    assert html.select_one('select[name=part] option[selected]')["value"] == "62443-3-3"
-    assert html.select_one('select[name=tag] option[selected]')["value"] == "accounts"
+    assert html.select_one("select[name=part] option[selected]")["value"] == "62443-3-3"
+    assert html.select_one("select[name=tag] option[selected]")["value"] == "accounts"
 
 
 def test_empty_result_says_so(client):
@@ -153,10 +224,19 @@ def test_htmx_request_gets_the_list_fragment_only(htmx_client, client):
     assert "<html" in full.text and "HX-Request" in full.headers["Vary"]
 
 
-@pytest.mark.parametrize("url", [
-    "/requirements/SR%209.9", "/evidence/EV-NOPE", "/policies/x", "/offerings/x",
-    "/sectors/x", "/areas/CA-09", "/frameworks/nope", "/nothing/here",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/requirements/SR%209.9",
+        "/evidence/EV-NOPE",
+        "/policies/x",
+        "/offerings/x",
+        "/sectors/x",
+        "/areas/CA-09",
+        "/frameworks/nope",
+        "/nothing/here",
+    ],
+)
 def test_unknown_ids_get_a_friendly_404_with_search(client, url):
     page = client.get(url)
     assert page.status_code == 404
@@ -170,10 +250,20 @@ def test_404_names_the_missing_id(client):
     assert "There is no requirement with the id 'SR 9.9'." in text
 
 
-@pytest.mark.parametrize("query", [
-    "level=abc&page=-4", "page=0", "page=99999999999999999999", "part=%00&area=%ff",
-    "tag=<script>", "level=9", "part[]=x&area=CA-02&area=CA-03", "%", "q=%E2%9C%93&page=1e3",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "level=abc&page=-4",
+        "page=0",
+        "page=99999999999999999999",
+        "part=%00&area=%ff",
+        "tag=<script>",
+        "level=9",
+        "part[]=x&area=CA-02&area=CA-03",
+        "%",
+        "q=%E2%9C%93&page=1e3",
+    ],
+)
 def test_malformed_query_strings_never_fail(client, query):
     page = client.get(f"/requirements/?{query}")
     assert page.status_code == 200

@@ -39,8 +39,11 @@ def test_catalogue_ids_match_the_reference_for_each_part(catalogue, part):
 
 
 def test_every_2_1_2024_page_is_provisional(catalogue):
-    pages = [e.model for e in catalogue.entries
-             if isinstance(e.model, Requirement) and e.model.edition == "2024"]
+    pages = [
+        e.model
+        for e in catalogue.entries
+        if isinstance(e.model, Requirement) and e.model.edition == "2024"
+    ]
     assert pages and all(page.provisional for page in pages)
 
 
@@ -55,8 +58,11 @@ def real_client(tmp_path_factory):
 @pytest.mark.parametrize("part", sorted(REFERENCE))
 def test_api_counts_match_the_reference(real_client, part):
     rows = real_client.get(f"/api/v1/requirements?part={part}").json["requirements"]
-    scored = [r for r in rows if r["type"] != "group"
-              and (part != "62443-2-1" or r["edition"] == "2024")]
+    scored = [
+        r
+        for r in rows
+        if r["type"] != "group" and (part != "62443-2-1" or r["edition"] == "2024")
+    ]
     assert len(scored) == len(REFERENCE[part])
 
 

@@ -66,11 +66,15 @@ def split(text: str) -> Document:
     """Parse a Markdown file that starts with a `---` fenced YAML block."""
     rows = text.splitlines()
     if not rows or rows[0].strip() != FENCE:
-        raise FrontMatterError(1, "the file must start with a '---' line (front matter)")
+        raise FrontMatterError(
+            1, "the file must start with a '---' line (front matter)"
+        )
     try:
         end = next(i for i, row in enumerate(rows[1:], 1) if row.strip() == FENCE)
     except StopIteration:
-        raise FrontMatterError(1, "the front matter has no closing '---' line") from None
+        raise FrontMatterError(
+            1, "the front matter has no closing '---' line"
+        ) from None
     meta, lines = parse_yaml("\n".join(rows[1:end]), offset=1)
     if not isinstance(meta, dict):
         raise FrontMatterError(2, "the front matter must be a mapping of field: value")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -19,7 +19,7 @@ REQUIREMENT_ID = (
 )
 
 
-class Part(str, Enum):
+class Part(StrEnum):
     P2_1 = "62443-2-1"
     P2_4 = "62443-2-4"
     P3_2 = "62443-3-2"
@@ -28,7 +28,9 @@ class Part(str, Enum):
     P4_2 = "62443-4-2"
 
 
-PART_ORDER = [p.value for p in (Part.P2_4, Part.P2_1, Part.P3_3, Part.P3_2, Part.P4_1, Part.P4_2)]
+PART_ORDER = [
+    p.value for p in (Part.P2_4, Part.P2_1, Part.P3_3, Part.P3_2, Part.P4_1, Part.P4_2)
+]
 TECHNICAL_PARTS = {Part.P3_3.value, Part.P4_2.value}
 
 
@@ -42,7 +44,7 @@ class Content(BaseModel):
 
     @property
     def heading(self) -> str:
-        return getattr(self, "title", None) or getattr(self, "name")
+        return getattr(self, "title", None) or self.name
 
     def targets(self) -> list[tuple[str, str, tuple, str | None]]:
         """Return (relation, target id, field path, coverage) for each outgoing link."""
@@ -64,8 +66,13 @@ class Levels(BaseModel):
 
 
 class Requirement(Content):
-    links: ClassVar[dict[str, str]] = {"area": "area", "parent": "parent", "related": "related",
-             "evidence": "evidence", "policies": "policy"}
+    links: ClassVar[dict[str, str]] = {
+        "area": "area",
+        "parent": "parent",
+        "related": "related",
+        "evidence": "evidence",
+        "policies": "policy",
+    }
     id: Annotated[str, StringConstraints(pattern=REQUIREMENT_ID)]
     title: Title
     part: Part
@@ -113,8 +120,10 @@ class Offering(Content):
     addresses: list[Coverage] = Field(min_length=1)
 
     def targets(self) -> list[tuple[str, str, tuple, str | None]]:
-        return [("addresses", a.id, ("addresses", i, "id"), a.coverage)
-                for i, a in enumerate(self.addresses)]
+        return [
+            ("addresses", a.id, ("addresses", i, "id"), a.coverage)
+            for i, a in enumerate(self.addresses)
+        ]
 
 
 class Sector(Content):

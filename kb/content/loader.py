@@ -124,8 +124,11 @@ def _parse(kind, model, path, shown, text, problems) -> Entry | None:
         return None
     if path.stem != slugify(parsed.id):
         problems.append(
-            Problem(shown, doc.line_of(("id",)),
-                    f"file name must be '{slugify(parsed.id)}{path.suffix}' for id '{parsed.id}'")
+            Problem(
+                shown,
+                doc.line_of(("id",)),
+                f"file name must be '{slugify(parsed.id)}{path.suffix}' for id '{parsed.id}'",
+            )
         )
     return Entry(kind, shown, parsed, doc)
 
@@ -137,17 +140,29 @@ def check_links(entries: list[Entry]) -> list[Problem]:
     for entry in entries:
         first = ids.setdefault(entry.model.id, entry)
         if first is not entry:
-            problems.append(Problem(entry.path, entry.line(("id",)),
-                                    f"duplicate id '{entry.model.id}' (also in {first.path})"))
+            problems.append(
+                Problem(
+                    entry.path,
+                    entry.line(("id",)),
+                    f"duplicate id '{entry.model.id}' (also in {first.path})",
+                )
+            )
     referenced: set[str] = set()
 
     def expect(entry: Entry, target: str, kind: str, loc: tuple) -> None:
         found = ids.get(target)
         if found is None:
-            problems.append(Problem(entry.path, entry.line(loc), f"unknown {kind} id '{target}'"))
+            problems.append(
+                Problem(entry.path, entry.line(loc), f"unknown {kind} id '{target}'")
+            )
         elif found.kind != kind:
-            problems.append(Problem(entry.path, entry.line(loc),
-                                    f"'{target}' is a {found.kind}, expected a {kind}"))
+            problems.append(
+                Problem(
+                    entry.path,
+                    entry.line(loc),
+                    f"'{target}' is a {found.kind}, expected a {kind}",
+                )
+            )
         else:
             referenced.add(target)
 
@@ -160,13 +175,23 @@ def check_links(entries: list[Entry]) -> list[Problem]:
         for offset, row in enumerate(entry.doc.body.splitlines()):
             for match in WIKILINK.finditer(row):
                 if match.group(1) not in ids:
-                    problems.append(Problem(entry.path, entry.doc.body_line + offset,
-                                            f"[[{match.group(1)}]] links to an unknown id"))
+                    problems.append(
+                        Problem(
+                            entry.path,
+                            entry.doc.body_line + offset,
+                            f"[[{match.group(1)}]] links to an unknown id",
+                        )
+                    )
         problems += _rules(entry)
     for entry in entries:
         if entry.kind in ("evidence", "policy") and entry.model.id not in referenced:
-            problems.append(Problem(entry.path, entry.line(("id",)),
-                                    f"no requirement links {entry.kind} '{entry.model.id}'"))
+            problems.append(
+                Problem(
+                    entry.path,
+                    entry.line(("id",)),
+                    f"no requirement links {entry.kind} '{entry.model.id}'",
+                )
+            )
     return problems
 
 
@@ -188,13 +213,20 @@ def _rules(entry: Entry) -> list[Problem]:
         words = len(summary_of(entry.doc.body).split())
         low, high = SUMMARY_WORDS
         if not low <= words <= high:
-            problems.append(Problem(entry.path, entry.doc.body_line,
-                                    f"the first paragraph (summary) has {words} words; "
-                                    f"write {low} to {high}"))
+            problems.append(
+                Problem(
+                    entry.path,
+                    entry.doc.body_line,
+                    f"the first paragraph (summary) has {words} words; "
+                    f"write {low} to {high}",
+                )
+            )
     if not isinstance(model, Requirement) or model.kind_of_item == "group":
         return problems
     if not model.evidence:
-        fault("a requirement needs at least one evidence artefact type (evidence: [EV-...])")
+        fault(
+            "a requirement needs at least one evidence artefact type (evidence: [EV-...])"
+        )
     if not model.policies:
         fault("a requirement needs at least one policy (policies: [POL-...])")
     if model.kind_of_item == "enhancement" and not model.parent:
@@ -202,12 +234,20 @@ def _rules(entry: Entry) -> list[Problem]:
     body = entry.doc.body
     if model.part in TECHNICAL_PARTS:
         if not model.levels.sl:
-            fault("a technical requirement needs its security levels (levels: {sl: [...]})")
+            fault(
+                "a technical requirement needs its security levels (levels: {sl: [...]})"
+            )
         if "**Security levels.**" not in body:
             fault("the body needs a '**Security levels.**' section")
     else:
         if not model.levels.ml:
-            fault("a process requirement needs its maturity levels (levels: {ml: [1, 2, 3, 4]})")
-        if "**Scoring.**" not in body or any(f"- ML {n}:" not in body for n in range(1, 5)):
-            fault("the body needs a '**Scoring.**' section with '- ML 1:' to '- ML 4:' lines")
+            fault(
+                "a process requirement needs its maturity levels (levels: {ml: [1, 2, 3, 4]})"
+            )
+        if "**Scoring.**" not in body or any(
+            f"- ML {n}:" not in body for n in range(1, 5)
+        ):
+            fault(
+                "the body needs a '**Scoring.**' section with '- ML 1:' to '- ML 4:' lines"
+            )
     return problems

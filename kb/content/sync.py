@@ -37,7 +37,10 @@ def load(session: Session, catalogue: Catalogue) -> LoadResult:
     The caller commits. A catalogue with problems must not be passed in.
     """
     assert not catalogue.problems, "check the catalogue before loading it"
-    index = {e.model.id: (item_url(e.kind, e.model), e.model.heading) for e in catalogue.entries}
+    index = {
+        e.model.id: (item_url(e.kind, e.model), e.model.heading)
+        for e in catalogue.entries
+    }
     render = make_renderer(index.get)
     existing = {item.id: item for item in session.exec(select(ContentItem))}
     added = updated = 0
@@ -81,26 +84,45 @@ def load(session: Session, catalogue: Catalogue) -> LoadResult:
         for relation, target, _loc, coverage in entry.model.targets():
             if (entry.model.id, target, relation) not in links:
                 links.add((entry.model.id, target, relation))
-                session.add(ContentLink(source_id=entry.model.id, target_id=target,
-                                        relation=relation, coverage=coverage))
+                session.add(
+                    ContentLink(
+                        source_id=entry.model.id,
+                        target_id=target,
+                        relation=relation,
+                        coverage=coverage,
+                    )
+                )
         for tag in set(entry.model.tags):
             session.add(ContentTag(item_id=entry.model.id, tag=tag))
         if isinstance(entry.model, Crosswalk):
             for pair in entry.model.pairs:
-                session.add(CrosswalkPair(
-                    crosswalk_id=entry.model.id, framework_id=entry.model.framework,
-                    requirement_id=pair.ours, their_id=pair.theirs,
-                    their_title=pair.theirs_title, relation=pair.relation, basis=pair.basis,
-                ))
+                session.add(
+                    CrosswalkPair(
+                        crosswalk_id=entry.model.id,
+                        framework_id=entry.model.framework,
+                        requirement_id=pair.ours,
+                        their_id=pair.theirs,
+                        their_title=pair.theirs_title,
+                        relation=pair.relation,
+                        basis=pair.basis,
+                    )
+                )
     retired = 0
     for item_id, item in existing.items():
         if item_id not in index and not item.retired:
             item.retired = True
             retired += 1
-    state = session.get(ContentState, DIGEST_KEY) or ContentState(key=DIGEST_KEY, value="")
+    state = session.get(ContentState, DIGEST_KEY) or ContentState(
+        key=DIGEST_KEY, value=""
+    )
     state.value = catalogue.digest
     session.add(state)
     session.flush()
-    logger.info("loaded %d items (%d new, %d changed, %d retired)",
-                len(index), added, updated, retired)
+    logger.info(
+        "loaded %d items (%d new, %d changed, %d retired)",
+        len(index),
+        added,
+        updated,
+        retired,
+    )
     return LoadResult(added, updated, retired, len(links))

@@ -91,8 +91,10 @@ def list_items(session: Session, kind: str) -> list[ContentItem]:
 def links_of(session: Session, item_id: str) -> Links:
     """Load both directions of an item's links in two queries, sorted by id."""
     links = Links()
-    for direction, mine, theirs in (("out", "source_id", "target_id"),
-                                    ("back", "target_id", "source_id")):
+    for direction, mine, theirs in (
+        ("out", "source_id", "target_id"),
+        ("back", "target_id", "source_id"),
+    ):
         other = aliased(ContentItem)
         rows = session.exec(
             select(ContentLink, other)
@@ -107,21 +109,32 @@ def links_of(session: Session, item_id: str) -> Links:
     return links
 
 
-def crosswalk_pairs(session: Session, *, requirement_id: str | None = None,
-                    framework_id: str | None = None) -> list[tuple[CrosswalkPair, ContentItem]]:
+def crosswalk_pairs(
+    session: Session,
+    *,
+    requirement_id: str | None = None,
+    framework_id: str | None = None,
+) -> list[tuple[CrosswalkPair, ContentItem]]:
     """Crosswalk pairs of one requirement or of one external framework, with the other end."""
-    other_id = (CrosswalkPair.framework_id if requirement_id else CrosswalkPair.requirement_id)
-    query = select(CrosswalkPair, ContentItem).join(ContentItem, other_id == ContentItem.id)
+    other_id = (
+        CrosswalkPair.framework_id if requirement_id else CrosswalkPair.requirement_id
+    )
+    query = select(CrosswalkPair, ContentItem).join(
+        ContentItem, other_id == ContentItem.id
+    )
     if requirement_id:
         query = query.where(CrosswalkPair.requirement_id == requirement_id)
     if framework_id:
         query = query.where(CrosswalkPair.framework_id == framework_id)
-    return list(session.exec(query.order_by(ContentItem.sort_key, CrosswalkPair.their_id)))
+    return list(
+        session.exec(query.order_by(ContentItem.sort_key, CrosswalkPair.their_id))
+    )
 
 
 def _requirement_query(filters: RequirementFilter):
     query = select(ContentItem).where(
-        ContentItem.kind == "requirement", col(ContentItem.retired).is_(False),
+        ContentItem.kind == "requirement",
+        col(ContentItem.retired).is_(False),
         ContentItem.type != "group",
     )
     if filters.part:
@@ -130,11 +143,16 @@ def _requirement_query(filters: RequirementFilter):
         query = query.where(ContentItem.area_id == filters.area)
     if filters.level:
         # SL n needs every item that applies from SL 1 up to SL n.
-        query = query.where(col(ContentItem.sl_min).is_not(None),
-                            col(ContentItem.sl_min) <= filters.level)
+        query = query.where(
+            col(ContentItem.sl_min).is_not(None),
+            col(ContentItem.sl_min) <= filters.level,
+        )
     if filters.tag:
-        query = query.where(col(ContentItem.id).in_(
-            select(ContentTag.item_id).where(ContentTag.tag == filters.tag)))
+        query = query.where(
+            col(ContentItem.id).in_(
+                select(ContentTag.item_id).where(ContentTag.tag == filters.tag)
+            )
+        )
     return query
 
 
@@ -144,7 +162,9 @@ def find_requirements(session: Session, filters: RequirementFilter, size: int) -
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     number = min(max(1, filters.page), max(1, math.ceil(total / size)))
     items = session.exec(
-        query.order_by(ContentItem.part, ContentItem.sort_key).offset((number - 1) * size).limit(size)
+        query.order_by(ContentItem.part, ContentItem.sort_key)
+        .offset((number - 1) * size)
+        .limit(size)
     )
     return Page(list(items), total, number, size)
 
@@ -154,8 +174,11 @@ def requirement_facets(session: Session) -> dict[str, list]:
     live = (ContentItem.kind == "requirement", col(ContentItem.retired).is_(False))
     parts = set(session.exec(select(ContentItem.part).where(*live).distinct()))
     tags = session.exec(
-        select(ContentTag.tag).join(ContentItem, ContentTag.item_id == ContentItem.id)
-        .where(*live).distinct().order_by(ContentTag.tag)
+        select(ContentTag.tag)
+        .join(ContentItem, ContentTag.item_id == ContentItem.id)
+        .where(*live)
+        .distinct()
+        .order_by(ContentTag.tag)
     )
     return {
         "parts": [p for p in PART_ORDER if p in parts],
@@ -163,5 +186,3 @@ def requirement_facets(session: Session) -> dict[str, list]:
         "levels": [1, 2, 3, 4],
         "tags": list(tags),
     }
-
-

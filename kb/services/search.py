@@ -21,13 +21,24 @@ def documents(session: Session) -> list[dict]:
     tags: dict[str, list[str]] = {}
     for item_id, tag in session.exec(select(ContentTag.item_id, ContentTag.tag)):
         tags.setdefault(item_id, []).append(tag)
-    items = session.exec(select(ContentItem).where(col(ContentItem.retired).is_(False),
-                                                   ContentItem.kind != "crosswalk"))
+    items = session.exec(
+        select(ContentItem).where(
+            col(ContentItem.retired).is_(False), ContentItem.kind != "crosswalk"
+        )
+    )
     return [
-        {"id": item.id, "kind": item.kind, "part": item.part, "area": item.area_id,
-         "sl_min": item.sl_min, "title": item.title, "summary": item.summary,
-         "body": html.unescape(TAG_RE.sub(" ", item.body_html)),
-         "tags": tags.get(item.id, []), "url": item.url}
+        {
+            "id": item.id,
+            "kind": item.kind,
+            "part": item.part,
+            "area": item.area_id,
+            "sl_min": item.sl_min,
+            "title": item.title,
+            "summary": item.summary,
+            "body": html.unescape(TAG_RE.sub(" ", item.body_html)),
+            "tags": tags.get(item.id, []),
+            "url": item.url,
+        }
         for item in items
     ]
 

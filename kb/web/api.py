@@ -30,8 +30,9 @@ def _row(item: ContentItem) -> dict:
 @bp.get("/requirements")
 def requirements() -> dict:
     """List every requirement (groups included, marked by type); `?part=` filters."""
-    query = select(ContentItem).where(ContentItem.kind == "requirement",
-                                      col(ContentItem.retired).is_(False))
+    query = select(ContentItem).where(
+        ContentItem.kind == "requirement", col(ContentItem.retired).is_(False)
+    )
     if part := request.args.get("part"):
         query = query.where(ContentItem.part == part)
     items = get_session().exec(query.order_by(ContentItem.part, ContentItem.sort_key))
@@ -41,8 +42,16 @@ def requirements() -> dict:
 
 def _linked(groups: dict) -> dict:
     return {
-        relation: [{"id": link.item.id, "kind": link.item.kind, "title": link.item.title,
-                    "url": link.item.url, "coverage": link.coverage} for link in linked]
+        relation: [
+            {
+                "id": link.item.id,
+                "kind": link.item.kind,
+                "title": link.item.title,
+                "url": link.item.url,
+                "coverage": link.coverage,
+            }
+            for link in linked
+        ]
         for relation, linked in groups.items()
     }
 
@@ -61,9 +70,16 @@ def requirement(key: str) -> dict:
         "body_html": item.body_html,
         "links": _linked(links.out),
         "backlinks": _linked(links.back),
-        "crosswalks": [{"framework": framework.id, "id": pair.their_id,
-                        "title": pair.their_title, "relation": pair.relation,
-                        "basis": pair.basis} for pair, framework in pairs],
+        "crosswalks": [
+            {
+                "framework": framework.id,
+                "id": pair.their_id,
+                "title": pair.their_title,
+                "relation": pair.relation,
+                "basis": pair.basis,
+            }
+            for pair, framework in pairs
+        ],
     }
 
 
@@ -81,6 +97,14 @@ def search() -> dict:
         "suggestion": results.suggestion,
         "exact": results.exact.id if results.exact else None,
         "facets": results.facets,
-        "hits": [{"id": hit.id, "kind": hit.kind, "title": hit.title, "url": hit.url,
-                  "snippet": hit.snippet_text} for hit in results.hits],
+        "hits": [
+            {
+                "id": hit.id,
+                "kind": hit.kind,
+                "title": hit.title,
+                "url": hit.url,
+                "snippet": hit.snippet_text,
+            }
+            for hit in results.hits
+        ],
     }

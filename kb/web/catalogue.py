@@ -29,16 +29,25 @@ TITLES = {
 
 def index(kind: str) -> str:
     """List every item of one kind."""
-    return render_template("catalogue/index.html", kind=kind, title=TITLES[kind],
-                           items=list_items(get_session(), kind))
+    return render_template(
+        "catalogue/index.html",
+        kind=kind,
+        title=TITLES[kind],
+        items=list_items(get_session(), kind),
+    )
 
 
 def show(kind: str, key: str) -> str:
     """Show one item with its links in both directions."""
     session = get_session()
     item = get_item(session, kind, key)
-    return render_template("catalogue/show.html", kind=kind, section=TITLES[kind],
-                           item=item, links=links_of(session, item.id))
+    return render_template(
+        "catalogue/show.html",
+        kind=kind,
+        section=TITLES[kind],
+        item=item,
+        links=links_of(session, item.id),
+    )
 
 
 for url_area, item_kind in AREAS.items():

@@ -20,9 +20,16 @@ def _respond(status: int, title: str, detail: str, problems: list[str] | None = 
         if problems:
             body["error"]["problems"] = problems
         return make_response(jsonify(body), status)
-    context = {"status": status, "title": title, "detail": detail, "problems": problems or []}
+    context = {
+        "status": status,
+        "title": title,
+        "detail": detail,
+        "problems": problems or [],
+    }
     if is_fragment_request():
-        response = make_response(render_template("errors/_error.html", **context), status)
+        response = make_response(
+            render_template("errors/_error.html", **context), status
+        )
         response.headers["HX-Retarget"] = "#messages"
         response.headers["HX-Reswap"] = "innerHTML"
     else:
@@ -42,7 +49,9 @@ def handle_http(exc: HTTPException) -> Response:
 def handle_domain(exc: KBError) -> Response:
     titles = {404: "Not Found", 403: "Forbidden", 409: "Conflict", 422: "Invalid input"}
     problems = getattr(exc, "problems", None)
-    return _respond(exc.status, titles.get(exc.status, "Bad Request"), str(exc), problems)
+    return _respond(
+        exc.status, titles.get(exc.status, "Bad Request"), str(exc), problems
+    )
 
 
 def register(app: Flask) -> None:

@@ -21,8 +21,9 @@ def is_fragment_request() -> bool:
     return bool(hx) and not hx.boosted and not hx.history_restore_request
 
 
-def render(page_template: str, fragment_template: str, status: int = 200,
-           **context: Any) -> Response:
+def render(
+    page_template: str, fragment_template: str, status: int = 200, **context: Any
+) -> Response:
     """Render the fragment for an htmx request, otherwise the page; vary on HX-Request."""
     template = fragment_template if is_fragment_request() else page_template
     response = make_response(render_template(template, **context), status)

@@ -38,8 +38,13 @@ def index():
     session = get_session()
     filters = _filters()
     page = find_requirements(session, filters, current_app.config["PAGE_SIZE"])
-    return render("requirements/index.html", "requirements/_list.html",
-                  page=page, filters=filters, facets=requirement_facets(session))
+    return render(
+        "requirements/index.html",
+        "requirements/_list.html",
+        page=page,
+        filters=filters,
+        facets=requirement_facets(session),
+    )
 
 
 @bp.get("/<key>")
@@ -47,6 +52,9 @@ def show(key: str) -> str:
     """Show one requirement with everything it connects to."""
     session = get_session()
     item = get_item(session, "requirement", key)
-    return render_template("requirements/show.html", item=item,
-                           links=links_of(session, item.id),
-                           pairs=crosswalk_pairs(session, requirement_id=item.id))
+    return render_template(
+        "requirements/show.html",
+        item=item,
+        links=links_of(session, item.id),
+        pairs=crosswalk_pairs(session, requirement_id=item.id),
+    )

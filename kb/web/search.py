@@ -11,7 +11,12 @@ from kb.web.htmx import render
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 
-FACET_LABELS = {"kind": "Kind", "part": "Part", "area": "Control area", "level": "Security level"}
+FACET_LABELS = {
+    "kind": "Kind",
+    "part": "Part",
+    "area": "Control area",
+    "level": "Security level",
+}
 
 
 def run_query(limit: int) -> search.Results:
@@ -19,8 +24,13 @@ def run_query(limit: int) -> search.Results:
     args = request.args
     filters = {name: args.get(name, "") for name in search.FACETS}
     page = args.get("page", default=1, type=int) or 1
-    return search.search(Path(current_app.config["INDEX_DIR"]), args.get("q", ""),
-                         filters, limit=limit, page=max(1, min(page, 500)))
+    return search.search(
+        Path(current_app.config["INDEX_DIR"]),
+        args.get("q", ""),
+        filters,
+        limit=limit,
+        page=max(1, min(page, 500)),
+    )
 
 
 @bp.get("/")
@@ -30,5 +40,11 @@ def index():
     results = run_query(limit=8 if quick else 20)
     filters = {name: request.args.get(name, "") for name in search.FACETS}
     fragment = "search/_quick.html" if quick else "search/_results.html"
-    return render("search/index.html", fragment, results=results, filters=filters,
-                  labels=FACET_LABELS, page=request.args.get("page", default=1, type=int) or 1)
+    return render(
+        "search/index.html",
+        fragment,
+        results=results,
+        filters=filters,
+        labels=FACET_LABELS,
+        page=request.args.get("page", default=1, type=int) or 1,
+    )

@@ -9,13 +9,19 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-def test_browse_from_home_to_evidence_and_back_through_the_backlink(page, live_url, artifacts):
+def test_browse_from_home_to_evidence_and_back_through_the_backlink(
+    page, live_url, artifacts
+):
     page.goto(live_url + "/")
     page.get_by_role("link", name="CA-02 Identification and authentication").click()
     assert page.locator("h1").inner_text() == "Identification and authentication"
-    page.get_by_role("link", name="SR 1.1 Human user identification and authentication").click()
+    page.get_by_role(
+        "link", name="SR 1.1 Human user identification and authentication"
+    ).click()
     assert page.url.endswith("/requirements/sr-1-1")
-    page.locator("section.links").get_by_role("link", name="EV-ACCOUNT-REGISTER Account register").click()
+    page.locator("section.links").get_by_role(
+        "link", name="EV-ACCOUNT-REGISTER Account register"
+    ).click()
     assert page.locator("h1").inner_text() == "Account register"
     backlinks = page.locator("section.links", has_text="Requirements it satisfies")
     backlinks.get_by_role("link", name=re.compile(r"^SR 1\.1 Human")).click()

@@ -24,11 +24,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     from kb import cli, db
-    from kb.web import api, catalogue, errors, home, requirements, search, security
+    from kb.web import (
+        api,
+        cache,
+        catalogue,
+        errors,
+        home,
+        requirements,
+        search,
+        security,
+    )
 
     db.init_app(app)
     cli.init_app(app)
     security.init_app(app)
+    cache.init_app(app)
     for module in (home, catalogue, requirements, search, api):
         app.register_blueprint(module.bp)
     errors.register(app)

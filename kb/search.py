@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import os
 import re
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,10 +32,10 @@ MATCH_START, MATCH_END = "\x02", "\x03"
 SCHEMA = Schema(
     id=ID(stored=True, unique=True),
     idkey=KEYWORD(lowercase=True),
-    kind=ID(stored=True),
-    part=ID(stored=True),
-    area=ID(stored=True),
-    level=KEYWORD(stored=True),
+    kind=ID(stored=True, sortable=True),
+    part=ID(stored=True, sortable=True),
+    area=ID(stored=True, sortable=True),
+    level=ID(stored=True, sortable=True),  # the lowest SL an item applies from, "SL 2"
     title=TEXT(analyzer=StemmingAnalyzer(), stored=True, field_boost=4.0),
     summary=TEXT(analyzer=StemmingAnalyzer(), stored=True, field_boost=2.0),
     body=TEXT(analyzer=StemmingAnalyzer()),
@@ -54,10 +57,6 @@ def id_keys(item_id: str) -> list[str]:
     return keys
 
 
-def _levels(sl_min: int | None) -> str:
-    return " ".join(f"sl{n}" for n in range(sl_min, 5)) if sl_min else ""
-
-
 # -- building ------------------------------------------------------------------------
 
 
@@ -66,7 +65,8 @@ def build(index_dir: Path, documents: list[dict], digest: str) -> None:
     index_dir.mkdir(parents=True, exist_ok=True)
     with _lock(index_dir):
         ix = index.create_in(str(index_dir), SCHEMA)
-        writer = ix.writer(limitmb=128)
+        procs = min(2, os.cpu_count() or 1)
+        writer = ix.writer(limitmb=128, procs=procs, multisegment=procs > 1)
         for doc in documents:
             text = " ".join([doc["id"], doc["title"], " ".join(doc["tags"])])
             writer.add_document(
@@ -75,7 +75,7 @@ def build(index_dir: Path, documents: list[dict], digest: str) -> None:
                 kind=doc["kind"],
                 part=doc.get("part") or "",
                 area=doc.get("area") or "",
-                level=_levels(doc.get("sl_min")),
+                level=f"SL {doc['sl_min']}" if doc.get("sl_min") else "",
                 title=doc["title"],
                 summary=doc["summary"],
                 body=doc["body"],
@@ -240,8 +240,7 @@ def search(
     if query is None:
         results.message = "Those characters do not make a search; try words or an id."
         return results
-    ix = index.open_dir(str(index_dir))
-    with ix.searcher() as searcher:
+    with _searcher(index_dir) as searcher:
         page_hits = _run(searcher, query, filters or {}, limit, page, results)
         if results.total == 0:
             loose, _ = build_query(text, conjunction=Or)
@@ -256,13 +255,29 @@ def search(
     return results
 
 
+_open_searchers: dict[Path, tuple[float, Searcher, threading.Lock]] = {}
+
+
+@contextmanager
+def _searcher(index_dir: Path):
+    """One searcher per process and index, reopened after a rebuild.
+
+    Opening a reader costs more than most queries, so it is kept; a lock serialises its
+    use for threaded servers.
+    """
+    stamp = (index_dir / DIGEST_FILE).stat().st_mtime
+    cached = _open_searchers.get(index_dir)
+    if cached is None or cached[0] != stamp:
+        if cached is not None:
+            cached[1].close()
+        searcher = index.open_dir(str(index_dir)).searcher()
+        _open_searchers[index_dir] = cached = (stamp, searcher, threading.Lock())
+    with cached[2]:
+        yield cached[1]
+
+
 def _run(searcher, query, filters, limit, page, results: Results):
-    facets = {
-        name: sorting.FieldFacet(
-            name, allow_overlap=(name == "level"), maptype=sorting.Count
-        )
-        for name in FACETS
-    }
+    facets = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
     hits = searcher.search_page(
         query,
         max(1, page),

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from bs4 import BeautifulSoup
+
+from tests.conftest import FIXTURE_CONTENT, make_app, run_cli
 
 
 def soup(response) -> BeautifulSoup:
@@ -199,15 +203,13 @@ def test_empty_result_says_so(client):
     assert "No requirement matches these filters" in page.text
 
 
-def test_requirement_list_paginates(app):
-    app.config["PAGE_SIZE"] = 2
-    try:
-        client = app.test_client()
-        first = client.get("/requirements/")
-        second = client.get("/requirements/?page=2")
-        beyond = client.get("/requirements/?page=99")
-    finally:
-        app.config["PAGE_SIZE"] = 50
+def test_requirement_list_paginates(tmp_path):
+    app = make_app(tmp_path, PAGE_SIZE=2)
+    run_cli(app, "load")
+    client = app.test_client()
+    first = client.get("/requirements/")
+    second = client.get("/requirements/?page=2")
+    beyond = client.get("/requirements/?page=99")
     assert row_ids(first) == ["SP.09.02 BR", "SR 1.1"]
     assert "Page 1 of 2" in first.text
     assert soup(first).select_one("a[rel=next]")["href"] == "/requirements/?page=2"
@@ -285,3 +287,23 @@ def test_pages_use_no_inline_script(client):
     for url in ("/", "/requirements/", "/requirements/sr-1-1"):
         for script in soup(client.get(url)).select("script"):
             assert script.get("src") and not script.string
+
+
+def test_catalogue_pages_set_no_cookie_for_anonymous_readers(client):
+    for url in ("/", "/requirements/", "/requirements/sr-1-1", "/search/?q=accounts"):
+        assert "Set-Cookie" not in client.get(url).headers
+
+
+def test_a_cached_page_is_the_same_page_and_follows_a_reload(tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, root)
+    app = make_app(tmp_path, root)
+    run_cli(app, "load")
+    client = app.test_client()
+    first, second = client.get("/evidence/ev-restore-test"), client.get("/evidence/ev-restore-test")
+    assert first.data == second.data
+    assert second.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
+    page = root / "evidence" / "ev-restore-test.md"
+    page.write_text(page.read_text().replace("Backup restore test record", "Restore drill record"))
+    run_cli(app, "load")
+    assert "Restore drill record" in client.get("/evidence/ev-restore-test").text

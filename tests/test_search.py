@@ -59,7 +59,7 @@ def test_facets_count_and_narrow(client):
     assert body["facets"]["kind"] == {"requirement": 4, "evidence": 1, "policy": 1}
     assert hits(client, "accounts", kind="evidence") == ["EV-ACCOUNT-REGISTER"]
     assert set(hits(client, "accounts", part="62443-3-3")) == {"SR 1.1", "SR 1.1 RE(1)"}
-    assert hits(client, "accounts", level="sl1") == ["SR 1.1"]
+    assert hits(client, "accounts", level="SL 1") == ["SR 1.1"]
 
 
 def test_snippet_highlights_the_matched_word(client):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from sqlalchemy import insert
 from sqlmodel import Session, delete, select
 
 from kb.content.kinds import Crosswalk, Requirement, slugify, sort_key, url_of
@@ -79,34 +80,41 @@ def load(session: Session, catalogue: Catalogue) -> LoadResult:
                 setattr(item, key, value)
             updated += 1
     session.flush()
-    links = set()
+    links: dict[tuple, dict] = {}
+    tags, pairs = [], []
     for entry in catalogue.entries:
+        source = entry.model.id
         for relation, target, _loc, coverage in entry.model.targets():
-            if (entry.model.id, target, relation) not in links:
-                links.add((entry.model.id, target, relation))
-                session.add(
-                    ContentLink(
-                        source_id=entry.model.id,
-                        target_id=target,
-                        relation=relation,
-                        coverage=coverage,
-                    )
-                )
-        for tag in set(entry.model.tags):
-            session.add(ContentTag(item_id=entry.model.id, tag=tag))
+            links.setdefault(
+                (source, target, relation),
+                {
+                    "source_id": source,
+                    "target_id": target,
+                    "relation": relation,
+                    "coverage": coverage,
+                },
+            )
+        tags += [{"item_id": source, "tag": tag} for tag in set(entry.model.tags)]
         if isinstance(entry.model, Crosswalk):
-            for pair in entry.model.pairs:
-                session.add(
-                    CrosswalkPair(
-                        crosswalk_id=entry.model.id,
-                        framework_id=entry.model.framework,
-                        requirement_id=pair.ours,
-                        their_id=pair.theirs,
-                        their_title=pair.theirs_title,
-                        relation=pair.relation,
-                        basis=pair.basis,
-                    )
-                )
+            pairs += [
+                {
+                    "crosswalk_id": source,
+                    "framework_id": entry.model.framework,
+                    "requirement_id": pair.ours,
+                    "their_id": pair.theirs,
+                    "their_title": pair.theirs_title,
+                    "relation": pair.relation,
+                    "basis": pair.basis,
+                }
+                for pair in entry.model.pairs
+            ]
+    for table, rows in (
+        (ContentLink, list(links.values())),
+        (ContentTag, tags),
+        (CrosswalkPair, pairs),
+    ):
+        if rows:
+            session.execute(insert(table), rows)
     retired = 0
     for item_id, item in existing.items():
         if item_id not in index and not item.retired:

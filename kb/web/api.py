@@ -8,6 +8,7 @@ from sqlmodel import col, select
 from kb.db import get_session
 from kb.models import ContentItem
 from kb.services.catalogue import crosswalk_pairs, get_item, links_of
+from kb.web.cache import cached
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -28,6 +29,7 @@ def _row(item: ContentItem) -> dict:
 
 
 @bp.get("/requirements")
+@cached
 def requirements() -> dict:
     """List every requirement (groups included, marked by type); `?part=` filters."""
     query = select(ContentItem).where(
@@ -57,6 +59,7 @@ def _linked(groups: dict) -> dict:
 
 
 @bp.get("/requirements/<key>")
+@cached
 def requirement(key: str) -> dict:
     """Return one requirement with every field and link."""
     session = get_session()
@@ -84,6 +87,7 @@ def requirement(key: str) -> dict:
 
 
 @bp.get("/search")
+@cached
 def search() -> dict:
     """Ranked hits for `q`, narrowed by `kind`, `part`, `area`, `level`; `limit` <= 100."""
     from kb.web.search import run_query

@@ -6,6 +6,7 @@ from flask import Blueprint, render_template
 
 from kb.db import get_session
 from kb.services.catalogue import crosswalk_pairs, get_item, links_of, list_items
+from kb.web.cache import cached
 
 bp = Blueprint("catalogue", __name__)
 
@@ -27,6 +28,7 @@ TITLES = {
 }
 
 
+@cached
 def index(kind: str) -> str:
     """List every item of one kind."""
     return render_template(
@@ -37,6 +39,7 @@ def index(kind: str) -> str:
     )
 
 
+@cached
 def show(kind: str, key: str) -> str:
     """Show one item with its links in both directions."""
     session = get_session()
@@ -56,12 +59,14 @@ for url_area, item_kind in AREAS.items():
 
 
 @bp.get("/frameworks/")
+@cached
 def frameworks() -> str:
     """List the frameworks: IEC 62443 and those it is mapped to."""
     return index("framework")
 
 
 @bp.get("/frameworks/<key>")
+@cached
 def framework(key: str) -> str:
     """Show a framework: parts, control areas, sectors, offerings and crosswalks."""
     session = get_session()

@@ -9,11 +9,13 @@ from sqlmodel import col, select
 from kb.db import get_session
 from kb.models import ContentItem
 from kb.services.catalogue import list_items
+from kb.web.cache import cached
 
 bp = Blueprint("home", __name__)
 
 
 @bp.get("/")
+@cached
 def index() -> str:
     """Show the frameworks, the control areas and what the catalogue holds."""
     session = get_session()

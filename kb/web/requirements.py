@@ -13,6 +13,7 @@ from kb.services.catalogue import (
     links_of,
     requirement_facets,
 )
+from kb.web.cache import cached
 from kb.web.htmx import render
 
 bp = Blueprint("requirements", __name__, url_prefix="/requirements")
@@ -33,6 +34,7 @@ def _filters() -> RequirementFilter:
 
 
 @bp.get("/")
+@cached
 def index():
     """List requirements filtered by part, area, security level and tag."""
     session = get_session()
@@ -48,6 +50,7 @@ def index():
 
 
 @bp.get("/<key>")
+@cached
 def show(key: str) -> str:
     """Show one requirement with everything it connects to."""
     session = get_session()

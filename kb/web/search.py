@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, request
 
 from kb import search
+from kb.web.cache import cached
 from kb.web.htmx import render
 
 bp = Blueprint("search", __name__, url_prefix="/search")
@@ -15,7 +16,7 @@ FACET_LABELS = {
     "kind": "Kind",
     "part": "Part",
     "area": "Control area",
-    "level": "Security level",
+    "level": "Applies from",
 }
 
 
@@ -34,6 +35,7 @@ def run_query(limit: int) -> search.Results:
 
 
 @bp.get("/")
+@cached
 def index():
     """Show ranked results with facets; htmx gets the results fragment only."""
     quick = request.args.get("quick") == "1"

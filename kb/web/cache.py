@@ -1,0 +1,87 @@
+"""An in-process cache of rendered catalogue responses for anonymous readers.
+
+The catalogue changes only when `kb load` runs, which rewrites the search index's digest
+file; each cached response is valid while that file is unchanged. Responses that set a
+cookie, carry an error, or come from a view not marked `@cached` are never stored.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Flask, Response, current_app, g, request
+
+from kb.search import DIGEST_FILE
+from kb.web.htmx import is_fragment_request
+
+MAX_ENTRIES = 2000
+
+
+class PageCache:
+    def __init__(self) -> None:
+        self.entries: OrderedDict[tuple, tuple[bytes, int, list]] = OrderedDict()
+        self.version: float | None = None
+
+    def key(self) -> tuple | None:
+        view = current_app.view_functions.get(request.endpoint or "")
+        if request.method != "GET" or not getattr(view, "kb_cached", False):
+            return None
+        if g.get("user") is not None:
+            return None
+        return (request.full_path, is_fragment_request())
+
+    def current_version(self) -> float | None:
+        try:
+            return os.stat(Path(current_app.config["INDEX_DIR"]) / DIGEST_FILE).st_mtime
+        except OSError:
+            return None
+
+    def lookup(self) -> Response | None:
+        key = self.key()
+        if key is None:
+            return None
+        version = self.current_version()
+        if version != self.version:
+            self.entries.clear()
+            self.version = version
+        hit = self.entries.get(key)
+        if hit is None:
+            g.kb_cache_key = key
+            return None
+        self.entries.move_to_end(key)
+        body, status, headers = hit
+        return Response(body, status, headers)
+
+    def store(self, response: Response) -> Response:
+        key = g.pop("kb_cache_key", None)
+        if (
+            key is None
+            or response.status_code != 200
+            or "Set-Cookie" in response.headers
+            or response.direct_passthrough
+        ):
+            return response
+        self.entries[key] = (
+            response.get_data(),
+            response.status_code,
+            list(response.headers.items()),
+        )
+        if len(self.entries) > MAX_ENTRIES:
+            self.entries.popitem(last=False)
+        return response
+
+
+def cached(view: Callable) -> Callable:
+    """Mark a catalogue view whose response depends only on the URL and the content."""
+    view.kb_cached = True  # type: ignore[attr-defined]
+    return view
+
+
+def init_app(app: Flask) -> None:
+    cache = PageCache()
+    app.extensions["kb.page_cache"] = cache
+    app.before_request(cache.lookup)
+    app.after_request(cache.store)

@@ -65,8 +65,11 @@ class Load:
 
 
 def _ms(value: str) -> float:
-    number, unit = re.match(r"([\d.]+)(us|ms|s)", value).groups()
-    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    found = re.match(r"([\d.]+)(us|ms|s|m)$", value)
+    if found is None:
+        raise RuntimeError(f"cannot read wrk latency {value!r}")
+    number, unit = found.groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
 def wrk(url: str, seconds: int = 10, connections: int = 16) -> Load:
@@ -78,14 +81,16 @@ def wrk(url: str, seconds: int = 10, connections: int = 16) -> Load:
         text=True,
         check=True,
     ).stdout
+    if "Latency Distribution" not in out:
+        raise RuntimeError(f"wrk printed no latency distribution:\n{out}")
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
     )
     return Load(
         rps=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        p50_ms=_ms(re.search(r"50%\s+(\S+)", out).group(1)),
-        p99_ms=_ms(re.search(r"99%\s+(\S+)", out).group(1)),
+        p50_ms=_ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)),
+        p99_ms=_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)),
         errors=(int(errors.group(1)) if errors else 0)
         + (sum(map(int, socket_errors.groups())) if socket_errors else 0),
     )

@@ -26,7 +26,10 @@ def index() -> str:
     ).all()
     return render_template(
         "home/index.html",
-        frameworks=list_items(session, "framework"),
+        # IEC 62443 first: it is what the product is about; the others map to it.
+        frameworks=sorted(
+            list_items(session, "framework"), key=lambda f: f.id != "iec-62443"
+        ),
         areas=list_items(session, "area"),
         part_counts={part: n for kind, part, n in counts if kind == "requirement"},
         kind_counts={kind: n for kind, part, n in counts if kind != "requirement"},

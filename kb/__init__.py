@@ -26,10 +26,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from kb import cli, db
     from kb.web import (
         api,
+        assessments,
+        auth,
         cache,
         catalogue,
         errors,
         home,
+        orgs,
         requirements,
         search,
         security,
@@ -38,8 +41,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     cli.init_app(app)
     security.init_app(app)
+    auth.init_app(app)
     cache.init_app(app)
-    for module in (home, catalogue, requirements, search, api):
+    for module in (home, catalogue, requirements, search, api, auth, orgs, assessments):
         app.register_blueprint(module.bp)
     errors.register(app)
     _refresh_search_index(app)

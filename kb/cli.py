@@ -1,4 +1,4 @@
-"""The `kb` command: Flask's own commands plus ours (check, load, init-db)."""
+"""The `kb` command: Flask's own commands plus ours (check, load, upgrade, reindex, create-org, create-user)."""
 
 from __future__ import annotations
 
@@ -38,14 +38,13 @@ def check_command() -> None:
     click.echo(f"{len(catalogue.entries)} content files, no problems")
 
 
-@click.command("init-db")
+@click.command("upgrade")
 @with_appcontext
-def init_db_command() -> None:
-    """Create the database tables that do not exist yet."""
-    from kb.db import create_schema, get_engine
+def upgrade_command() -> None:
+    """Create the database, or migrate it to the newest schema."""
+    from kb.db import get_engine, migrate
 
-    create_schema(get_engine())
-    click.echo("database ready")
+    click.echo(f"database {migrate(get_engine())}")
 
 
 @click.command("load")
@@ -53,10 +52,10 @@ def init_db_command() -> None:
 def load_command() -> None:
     """Check the content, then load it into the database in one transaction."""
     from kb.content.sync import load
-    from kb.db import create_schema, get_engine, get_session
+    from kb.db import get_engine, get_session, migrate
 
     catalogue = _checked_catalogue()
-    create_schema(get_engine())
+    migrate(get_engine())
     session = get_session()
     result = load(session, catalogue)
     session.commit()
@@ -83,7 +82,67 @@ def reindex_command() -> None:
     click.echo("search index rebuilt")
 
 
+@click.command("create-org")
+@click.argument("name")
+@with_appcontext
+def create_org_command(name: str) -> None:
+    """Create an organisation; its pages live under /orgs/<slug>/."""
+    from kb.db import get_session
+    from kb.errors import KBError
+    from kb.services.accounts import create_org
+
+    session = get_session()
+    try:
+        org = create_org(session, name)
+    except KBError as exc:
+        raise click.ClickException(str(exc)) from None
+    session.commit()
+    click.echo(f"organisation '{org.name}' at /orgs/{org.slug}/")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option(
+    "--org", "org_name", required=True, help="Name or slug of the organisation."
+)
+@click.option("--role", type=click.Choice(["viewer", "editor", "admin"]), required=True)
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    required=True,
+    help="Read the password from standard input (never from the command line).",
+)
+@with_appcontext
+def create_user_command(
+    email: str, org_name: str, role: str, password_stdin: bool
+) -> None:
+    """Create a user (or reuse one by email) and make them a member with a role."""
+    from kb.db import get_session
+    from kb.errors import KBError
+    from kb.services import accounts
+
+    password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+    session = get_session()
+    try:
+        org = accounts.get_org(session, accounts.slug_for(org_name))
+        user = accounts.find_user(session, email) or accounts.create_user(
+            session, email, password
+        )
+        accounts.set_membership(session, user, org, role)
+    except KBError as exc:
+        raise click.ClickException(str(exc)) from None
+    session.commit()
+    click.echo(f"{user.email} is {role} of {org.name}")
+
+
 def init_app(app: Flask) -> None:
     """Add our commands to the app's `flask`/`kb` command group."""
-    for command in (check_command, init_db_command, load_command, reindex_command):
+    for command in (
+        check_command,
+        upgrade_command,
+        load_command,
+        reindex_command,
+        create_org_command,
+        create_user_command,
+    ):
         app.cli.add_command(command)

@@ -19,4 +19,15 @@ DEFAULTS: dict[str, object] = {
     "PAGE_SIZE": 50,
     # Largest request body accepted, in bytes.
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    # Failed logins allowed per email and address within the window below.
+    "LOGIN_MAX_FAILURES": 5,
+    # Length of the login rate-limit window, in seconds.
+    "LOGIN_WINDOW_SECONDS": 900,
+    # Send the session cookie only over HTTPS; it is also sent secure whenever the
+    # request itself came over HTTPS.
+    "SESSION_COOKIE_SECURE": False,
+    # Session cookies are not sent on cross-site requests.
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    # Require login for the catalogue pages and the catalogue API too.
+    "CATALOGUE_REQUIRES_LOGIN": False,
 }

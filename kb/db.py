@@ -42,11 +42,52 @@ def close_session(_exc: BaseException | None = None) -> None:
         session.close()
 
 
-def create_schema(engine: Engine) -> None:
-    """Create every table that does not exist yet."""
-    from kb import models  # noqa: F401  (registers the tables)
+def alembic_config():
+    from alembic.config import Config
 
-    SQLModel.metadata.create_all(engine)
+    from kb.config import ROOT
+
+    return Config(toml_file=str(ROOT / "pyproject.toml"))
+
+
+def migrate(engine: Engine) -> str:
+    """Bring the schema to the newest migration.
+
+    A fresh database gets every table at once and is stamped with the newest revision;
+    an existing one runs the migrations it lacks. A database from before migrations
+    existed holds only the loaded catalogue, which `kb load` rebuilds: its tables are
+    dropped and made anew. Returns what was done.
+    """
+    from alembic import command
+    from sqlalchemy import inspect, text
+
+    from kb import models
+
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        tables = set(inspect(connection).get_table_names())
+        versioned = (
+            "alembic_version" in tables
+            and connection.execute(
+                text("SELECT count(*) FROM alembic_version")
+            ).scalar()
+        )
+        if not versioned:
+            content = [
+                models.ContentLink,
+                models.ContentTag,
+                models.CrosswalkPair,
+                models.ContentState,
+                models.ContentItem,
+            ]
+            for table in content:
+                table.__table__.drop(connection, checkfirst=True)
+            SQLModel.metadata.create_all(connection)
+            command.stamp(config, "head")
+            return "created"
+        command.upgrade(config, "head")
+        return "upgraded"
 
 
 def init_app(app: Flask) -> None:

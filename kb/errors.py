@@ -29,3 +29,11 @@ class InvalidInput(KBError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+class StaleEdit(Conflict):
+    """An edit based on an older version; `current` is what is stored now."""
+
+    def __init__(self, current: object) -> None:
+        super().__init__("Someone else changed this row after you opened it.")
+        self.current = current

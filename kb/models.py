@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 SQLModel.metadata.naming_convention = {
@@ -36,6 +37,8 @@ class ContentItem(SQLModel, table=True):
     area_id: str | None = Field(default=None, index=True)
     parent_id: str | None = None
     sl_min: int | None = None
+    # ML 1-4 scoring guidance of a process requirement: {"1": "...", ...}
+    scoring: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
     provisional: bool = False
     retired: bool = False
 
@@ -76,3 +79,89 @@ class ContentState(SQLModel, table=True):
 
     key: str = Field(primary_key=True)
     value: str
+
+
+# -- operational data: organisations, people, assessments ---------------------------
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Organisation(SQLModel, table=True):
+    """A tenant: everything under /orgs/<slug>/ belongs to one."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    slug: str = Field(unique=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(unique=True, index=True)
+    password_hash: str
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Membership(SQLModel, table=True):
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    organisation_id: int = Field(
+        foreign_key="organisation.id", primary_key=True, index=True
+    )
+    role: str  # viewer | editor | admin
+
+
+class Assessment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    name: str
+    scope: str = ""
+    parts: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    assessed_on: date | None = None
+    status: str = "active"  # active | archived
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Score(SQLModel, table=True):
+    """One requirement's standing in one assessment; `version` guards concurrent edits."""
+
+    __table_args__ = (UniqueConstraint("assessment_id", "requirement_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id", index=True)
+    requirement_id: str = Field(foreign_key="contentitem.id")
+    applicable: bool = True
+    na_reason: str = ""
+    current: int | None = None
+    target: int | None = None
+    owner: str = ""
+    due: date | None = None
+    status: str = "not started"
+    notes: str = ""
+    version: int = 1
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
+
+
+class ScoreChange(SQLModel, table=True):
+    """Append-only history: one row per field changed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    score_id: int = Field(foreign_key="score.id", index=True)
+    assessment_id: int = Field(foreign_key="assessment.id", index=True)
+    requirement_id: str = Field(foreign_key="contentitem.id")
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    changed_at: datetime = Field(default_factory=utcnow, index=True)
+    field: str
+    old: str = ""
+    new: str = ""
+    reason: str = ""
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Failed logins, kept where every server sees them, for the rate limit."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(index=True)
+    attempted_at: datetime = Field(default_factory=utcnow, index=True)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import insert
 from sqlmodel import Session, delete, select
 
 from kb.content.kinds import Crosswalk, Requirement, slugify, sort_key, url_of
-from kb.content.loader import Catalogue, summary_of
+from kb.content.loader import WIKILINK, Catalogue, summary_of
 from kb.markdown import make_renderer
 from kb.models import ContentItem, ContentLink, ContentState, ContentTag, CrosswalkPair
 
@@ -24,6 +25,17 @@ class LoadResult:
     updated: int
     retired: int
     links: int
+
+
+SCORING_LINE = re.compile(r"^- ML ([1-4]): (.+)$", re.M)
+
+
+def scoring_of(body: str) -> dict[str, str]:
+    """The `- ML n: ...` guidance lines of a requirement body, by level."""
+    return {
+        level: WIKILINK.sub(r"\1", text).replace("**", "").strip()
+        for level, text in SCORING_LINE.findall(body)
+    }
 
 
 def item_url(kind: str, model) -> str:
@@ -70,6 +82,7 @@ def load(session: Session, catalogue: Catalogue) -> LoadResult:
                 "parent_id": model.parent,
                 "sl_min": min(model.levels.sl) if model.levels.sl else None,
                 "provisional": model.provisional,
+                "scoring": scoring_of(entry.doc.body),
             }
         item = existing.get(model.id)
         if item is None:

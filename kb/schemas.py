@@ -1,0 +1,107 @@
+"""Input models shared by forms, the API and Excel rows: one validation language."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+Role = Literal["viewer", "editor", "admin"]
+Status = Literal["not started", "in progress", "implemented", "verified"]
+Level = Annotated[int, Field(ge=0, le=4)]
+PROCESS_PARTS = ("62443-2-4", "62443-2-1", "62443-3-2")
+LEVEL_NAMES = {
+    0: "Not implemented",
+    1: "Initial",
+    2: "Managed",
+    3: "Defined",
+    4: "Improving",
+}
+STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+
+
+class Form(BaseModel):
+    """Blank form fields arrive as "": treat them as not given."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def blank_is_none(cls, value):
+        return None if value == "" else value
+
+
+class AssessmentCreate(Form):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    scope: Annotated[str, StringConstraints(max_length=2000)] = ""
+    parts: list[Literal["62443-2-4", "62443-2-1", "62443-3-2"]] = Field(min_length=1)
+    assessed_on: date | None = None
+
+    @field_validator("scope", mode="before")
+    @classmethod
+    def scope_text(cls, value):
+        return value or ""
+
+
+class AssessmentRename(Form):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+
+
+class ScoreUpdate(Form):
+    """One row of the register as a person submits it; `version` is what they saw."""
+
+    version: Annotated[int, Field(ge=0)]
+    applicable: bool = True
+    na_reason: Annotated[str, StringConstraints(max_length=500)] | None = None
+    current: Level | None = None
+    target: Level | None = None
+    owner: Annotated[str, StringConstraints(max_length=120)] | None = None
+    due: date | None = None
+    status: Status = "not started"
+    notes: Annotated[str, StringConstraints(max_length=10000)] | None = None
+    reason: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+    @model_validator(mode="after")
+    def reason_when_not_applicable(self):
+        if not self.applicable and not self.na_reason:
+            raise ValueError("na_reason: say why the requirement does not apply")
+        return self
+
+
+class GroupTarget(Form):
+    group: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    target: Level
+
+
+Email = Annotated[
+    str,
+    StringConstraints(
+        to_lower=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+    ),
+]
+
+
+class MemberAdd(Form):
+    email: Email
+    role: Role
+    password: (
+        Annotated[str, StringConstraints(min_length=12, max_length=200)] | None
+    ) = None
+
+
+class MemberRole(Form):
+    role: Role
+
+
+class Login(Form):
+    email: Annotated[str, StringConstraints(min_length=3, max_length=254)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=200)]

@@ -1,0 +1,193 @@
+"""Organisations, users, memberships, and who may do what where."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from kb.errors import Conflict, Forbidden, InvalidInput, NotFound
+from kb.models import LoginAttempt, Membership, Organisation, User, utcnow
+
+ROLES = ("viewer", "editor", "admin")
+
+
+def slug_for(name: str) -> str:
+    """`Acme Water` -> `acme-water`; a lowercase one-word name is its own slug."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    if not slug:
+        raise InvalidInput(
+            [f"name: '{name}' has no letters or digits to make a URL from"]
+        )
+    return slug
+
+
+def create_org(session: Session, name: str) -> Organisation:
+    slug = slug_for(name)
+    if session.exec(select(Organisation).where(Organisation.slug == slug)).first():
+        raise Conflict(
+            f"An organisation with the address /orgs/{slug}/ exists already."
+        )
+    org = Organisation(name=name.strip(), slug=slug)
+    session.add(org)
+    session.flush()
+    return org
+
+
+def get_org(session: Session, slug: str) -> Organisation:
+    org = session.exec(select(Organisation).where(Organisation.slug == slug)).first()
+    if org is None:
+        raise NotFound(f"There is no organisation '{slug}'.")
+    return org
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == email.strip().lower())).first()
+
+
+def create_user(session: Session, email: str, password: str) -> User:
+    if find_user(session, email):
+        raise Conflict(f"A user with the email {email} exists already.")
+    if len(password) < 12:
+        raise InvalidInput(["password: use at least 12 characters"])
+    user = User(
+        email=email.strip().lower(), password_hash=generate_password_hash(password)
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_membership(
+    session: Session, user: User, org: Organisation, role: str
+) -> Membership:
+    if role not in ROLES:
+        raise InvalidInput([f"role: '{role}' is not one of {', '.join(ROLES)}"])
+    membership = session.get(Membership, (user.id, org.id))
+    if membership is None:
+        membership = Membership(user_id=user.id, organisation_id=org.id, role=role)
+    else:
+        _keep_an_admin(session, org, membership, role)
+        membership.role = role
+    session.add(membership)
+    session.flush()
+    return membership
+
+
+def remove_membership(session: Session, org: Organisation, user_id: int) -> None:
+    membership = session.get(Membership, (user_id, org.id))
+    if membership is None:
+        raise NotFound("That person is not a member of this organisation.")
+    _keep_an_admin(session, org, membership, None)
+    session.delete(membership)
+    session.flush()
+
+
+def _keep_an_admin(session, org, membership: Membership, new_role: str | None) -> None:
+    if membership.role != "admin" or new_role == "admin":
+        return
+    admins = session.exec(
+        select(func.count())
+        .select_from(Membership)
+        .where(Membership.organisation_id == org.id, Membership.role == "admin")
+    ).one()
+    if admins <= 1:
+        raise Conflict(
+            "An organisation needs at least one admin; make someone else admin first."
+        )
+
+
+def members(session: Session, org: Organisation) -> list[tuple[User, Membership]]:
+    return list(
+        session.exec(
+            select(User, Membership)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.organisation_id == org.id)
+            .order_by(User.email)
+        )
+    )
+
+
+def organisations_of(session: Session, user: User) -> list[tuple[Organisation, str]]:
+    return list(
+        session.exec(
+            select(Organisation, Membership.role)
+            .join(Membership, Membership.organisation_id == Organisation.id)
+            .where(Membership.user_id == user.id)
+            .order_by(Organisation.name)
+        )
+    )
+
+
+@dataclass
+class Access:
+    org: Organisation
+    user: User
+    role: str
+
+    def can(self, role: str) -> bool:
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+
+def access(
+    session: Session, user: User | None, org: Organisation, need: str = "viewer"
+) -> Access:
+    """Check that `user` may act in `org` with at least role `need`.
+
+    Raises NotFound for a non-member (so that other organisations stay invisible) and
+    Forbidden for a member whose role is too low.
+    """
+    membership = session.get(Membership, (user.id, org.id)) if user else None
+    if membership is None:
+        raise NotFound(f"There is no organisation '{org.slug}'.")
+    found = Access(org, user, membership.role)
+    if not found.can(need):
+        raise Forbidden(
+            f"This needs the {need} role; you are a {membership.role} here."
+        )
+    return found
+
+
+# -- login -----------------------------------------------------------------------
+
+
+class LoginLimiter:
+    """Failed-login counter kept in the database, so every server sees the same count."""
+
+    def __init__(
+        self, session: Session, max_failures: int, window_seconds: int
+    ) -> None:
+        self.session = session
+        self.max_failures = max_failures
+        self.window = timedelta(seconds=window_seconds)
+
+    def blocked(self, key: str) -> bool:
+        since = utcnow() - self.window
+        failures = self.session.exec(
+            select(func.count())
+            .select_from(LoginAttempt)
+            .where(LoginAttempt.key == key, col(LoginAttempt.attempted_at) >= since)
+        ).one()
+        return failures >= self.max_failures
+
+    def failed(self, key: str) -> None:
+        self.session.add(LoginAttempt(key=key))
+        self.session.flush()
+
+    def succeeded(self, key: str) -> None:
+        self.session.execute(delete(LoginAttempt).where(LoginAttempt.key == key))
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    user = find_user(session, email)
+    if (
+        user is None
+        or not user.active
+        or not check_password_hash(user.password_hash, password)
+    ):
+        return None
+    return user

@@ -1,0 +1,399 @@
+"""Assessments and their register: scores per requirement, history, group targets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from kb.errors import NotFound, StaleEdit
+from kb.models import (
+    Assessment,
+    ContentItem,
+    Organisation,
+    Score,
+    ScoreChange,
+    User,
+    utcnow,
+)
+from kb.schemas import LEVEL_NAMES, PROCESS_PARTS, AssessmentCreate, ScoreUpdate
+from kb.services.accounts import Access, access
+
+SCORED_FIELDS = (
+    "applicable",
+    "na_reason",
+    "current",
+    "target",
+    "owner",
+    "due",
+    "status",
+    "notes",
+)
+DONE = ("implemented", "verified")
+
+
+def list_assessments(
+    session: Session, org: Organisation, archived: bool = False
+) -> list[Assessment]:
+    statuses = ("active", "archived") if archived else ("active",)
+    return list(
+        session.exec(
+            select(Assessment)
+            .where(
+                Assessment.organisation_id == org.id,
+                col(Assessment.status).in_(statuses),
+            )
+            .order_by(col(Assessment.created_at).desc())
+        )
+    )
+
+
+def create_assessment(
+    session: Session, org: Organisation, data: AssessmentCreate
+) -> Assessment:
+    assessment = Assessment(organisation_id=org.id, **data.model_dump())
+    session.add(assessment)
+    session.flush()
+    return assessment
+
+
+def get_assessment(
+    session: Session, user: User | None, assessment_id: int, need: str = "viewer"
+) -> tuple[Assessment, Access]:
+    """Load an assessment the user may reach; NotFound hides other organisations' ones."""
+    assessment = session.get(Assessment, assessment_id)
+    if assessment is None:
+        raise NotFound(f"There is no assessment {assessment_id}.")
+    org = session.get(Organisation, assessment.organisation_id)
+    try:
+        return assessment, access(session, user, org, need)
+    except NotFound:
+        raise NotFound(f"There is no assessment {assessment_id}.") from None
+
+
+def rename(session: Session, assessment: Assessment, name: str) -> None:
+    assessment.name = name
+    session.add(assessment)
+
+
+def set_archived(session: Session, assessment: Assessment, archived: bool) -> None:
+    assessment.status = "archived" if archived else "active"
+    session.add(assessment)
+
+
+def duplicate(session: Session, assessment: Assessment, user: User) -> Assessment:
+    """Start a new assessment from this one's scores (next year's from this year's)."""
+    copy = Assessment(
+        organisation_id=assessment.organisation_id,
+        name=f"{assessment.name} (copy)",
+        scope=assessment.scope,
+        parts=list(assessment.parts),
+        assessed_on=None,
+    )
+    session.add(copy)
+    session.flush()
+    for score in session.exec(
+        select(Score).where(Score.assessment_id == assessment.id)
+    ):
+        values = score.model_dump(
+            exclude={"id", "assessment_id", "version", "updated_at", "updated_by"}
+        )
+        session.add(Score(assessment_id=copy.id, updated_by=user.id, **values))
+    session.flush()
+    return copy
+
+
+# -- the register ------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    requirement: ContentItem
+    score: Score | None
+    group: str
+
+    @property
+    def gap(self) -> bool:
+        s = self.score
+        return bool(
+            s and s.applicable and s.target is not None and (s.current or 0) < s.target
+        )
+
+    @property
+    def overdue(self) -> bool:
+        s = self.score
+        return bool(s and s.due and s.due < date.today() and s.status not in DONE)
+
+
+@dataclass
+class RegisterFilter:
+    group_by: str = "area"  # area | function
+    area: str | None = None
+    status: str | None = None
+    gap: bool = False
+    overdue: bool = False
+    owner: str | None = None
+    sort: str = "id"
+
+
+@dataclass
+class Group:
+    key: str
+    title: str
+    rows: list[Row] = field(default_factory=list)
+
+
+def _in_scope(assessment: Assessment):
+    parts = [p for p in assessment.parts if p in PROCESS_PARTS]
+    return select(ContentItem).where(
+        ContentItem.kind == "requirement",
+        col(ContentItem.retired).is_(False),
+        ContentItem.type != "group",
+        col(ContentItem.part).in_(parts),
+        # 2-1 is scored on its 2024 elements; the 2010 ones are for reference.
+        (ContentItem.part != "62443-2-1") | (ContentItem.edition == "2024"),
+    )
+
+
+def register(
+    session: Session, assessment: Assessment, filters: RegisterFilter
+) -> list[Group]:
+    """The register's rows, grouped and filtered, in a fixed number of queries."""
+    requirements = session.exec(
+        _in_scope(assessment).order_by(ContentItem.sort_key)
+    ).all()
+    scores = {
+        s.requirement_id: s
+        for s in session.exec(select(Score).where(Score.assessment_id == assessment.id))
+    }
+    titles = dict(
+        session.exec(
+            select(ContentItem.id, ContentItem.title).where(
+                ContentItem.kind.in_(("area", "requirement")),  # type: ignore[attr-defined]
+                (ContentItem.kind == "area") | (ContentItem.type == "group"),
+            )
+        ).all()
+    )
+    parents = dict(
+        session.exec(
+            select(ContentItem.id, ContentItem.parent_id).where(
+                ContentItem.kind == "requirement"
+            )
+        ).all()
+    )
+    groups: dict[str, Group] = {}
+    for requirement in requirements:
+        key = (
+            requirement.area_id
+            if filters.group_by == "area"
+            else _root(requirement.id, parents)
+        )
+        row = Row(requirement, scores.get(requirement.id), key)
+        if not _keep(row, filters):
+            continue
+        groups.setdefault(key, Group(key, titles.get(key, key))).rows.append(row)
+    for group in groups.values():
+        group.rows.sort(key=SORTS.get(filters.sort, SORTS["id"]))
+    return [groups[key] for key in sorted(groups, key=lambda k: (len(k.split()[0]), k))]
+
+
+def _root(item_id: str, parents: dict[str, str | None]) -> str:
+    while parents.get(item_id):
+        item_id = parents[item_id]
+    return item_id
+
+
+def _keep(row: Row, f: RegisterFilter) -> bool:
+    s = row.score
+    if f.area and row.requirement.area_id != f.area:
+        return False
+    if f.status and (s.status if s else "not started") != f.status:
+        return False
+    if f.owner and (not s or f.owner.lower() not in s.owner.lower()):
+        return False
+    return (not f.gap or row.gap) and (not f.overdue or row.overdue)
+
+
+def _none_last(value):
+    return (value is None, value if value is not None else 0)
+
+
+SORTS = {
+    "id": lambda r: r.requirement.sort_key,
+    "current": lambda r: (
+        _none_last(r.score and r.score.current),
+        r.requirement.sort_key,
+    ),
+    "target": lambda r: (
+        _none_last(r.score and r.score.target),
+        r.requirement.sort_key,
+    ),
+    "gap": lambda r: (
+        -((r.score.target or 0) - (r.score.current or 0)) if r.score else 0,
+        r.requirement.sort_key,
+    ),
+    "due": lambda r: (_none_last(r.score and r.score.due), r.requirement.sort_key),
+    "owner": lambda r: (
+        (r.score.owner if r.score else "") or "~",
+        r.requirement.sort_key,
+    ),
+    "status": lambda r: (
+        r.score.status if r.score else "not started",
+        r.requirement.sort_key,
+    ),
+}
+
+
+def requirement_in_scope(
+    session: Session, assessment: Assessment, key: str
+) -> ContentItem:
+    from kb.content.kinds import slugify
+
+    item = session.exec(
+        _in_scope(assessment).where(ContentItem.slug == slugify(key))
+    ).first()
+    if item is None:
+        raise NotFound(f"Requirement '{key}' is not in the scope of this assessment.")
+    return item
+
+
+def score_of(
+    session: Session, assessment: Assessment, requirement_id: str
+) -> Score | None:
+    return session.exec(
+        select(Score).where(
+            Score.assessment_id == assessment.id, Score.requirement_id == requirement_id
+        )
+    ).first()
+
+
+def display(field_name: str, value) -> str:
+    """How a stored value reads in history and messages."""
+    if value is None or value == "":
+        return ""
+    if field_name in ("current", "target"):
+        return f"{value} {LEVEL_NAMES[value]}"
+    if field_name == "applicable":
+        return "yes" if value else "no"
+    return str(value)
+
+
+def update_score(
+    session: Session,
+    assessment: Assessment,
+    requirement: ContentItem,
+    data: ScoreUpdate,
+    user: User,
+) -> Score:
+    """Apply one person's edit if it is based on the stored version; record each change.
+
+    Raises StaleEdit (nothing written) when someone saved the row in between.
+    """
+    score = score_of(session, assessment, requirement.id)
+    stored_version = score.version if score else 0
+    if data.version != stored_version:
+        raise StaleEdit(score)
+    if score is None:
+        score = Score(
+            assessment_id=assessment.id, requirement_id=requirement.id, version=0
+        )
+    new = data.model_dump(include=set(SCORED_FIELDS))
+    new = {
+        k: ("" if v is None and k in ("na_reason", "owner", "notes") else v)
+        for k, v in new.items()
+    }
+    if new["applicable"]:
+        new["na_reason"] = ""
+    changed = {k: v for k, v in new.items() if getattr(score, k) != v}
+    if not changed and score.id is not None:
+        return score
+    score_is_new = score.id is None
+    for name, value in changed.items():
+        old = "" if score_is_new else display(name, getattr(score, name))
+        setattr(score, name, value)
+        changed[name] = old
+    score.version += 1
+    score.updated_at = utcnow()
+    score.updated_by = user.id
+    session.add(score)
+    session.flush()
+    for name, old in changed.items():
+        session.add(
+            ScoreChange(
+                score_id=score.id,
+                assessment_id=assessment.id,
+                requirement_id=requirement.id,
+                user_id=user.id,
+                field=name,
+                old=old,
+                new=display(name, getattr(score, name)),
+                reason=data.reason or "",
+            )
+        )
+    session.flush()
+    return score
+
+
+def set_group_target(
+    session: Session,
+    assessment: Assessment,
+    group: str,
+    target: int,
+    user: User,
+    group_by: str,
+) -> int:
+    """Set the target of every applicable requirement in one group; return how many."""
+    rows = [
+        row
+        for g in register(session, assessment, RegisterFilter(group_by=group_by))
+        if g.key == group
+        for row in g.rows
+    ]
+    if not rows:
+        raise NotFound(f"There is no group '{group}' in this register.")
+    count = 0
+    for row in rows:
+        score = row.score
+        if score is not None and (not score.applicable or score.target == target):
+            continue
+        base = score.model_dump(include=set(SCORED_FIELDS)) if score else {}
+        update = ScoreUpdate.model_validate(
+            {
+                **base,
+                "target": target,
+                "version": score.version if score else 0,
+                "reason": f"target set for the whole of {group}",
+            }
+        )
+        update_score(session, assessment, row.requirement, update, user)
+        count += 1
+    return count
+
+
+@dataclass
+class HistoryFilter:
+    requirement: str | None = None
+    field: str | None = None
+    user: str | None = None
+
+
+def history(
+    session: Session, assessment: Assessment, filters: HistoryFilter, limit: int = 500
+) -> list[tuple[ScoreChange, str | None]]:
+    """Changes newest first, with the email of who made them."""
+    query = (
+        select(ScoreChange, User.email)
+        .join(User, ScoreChange.user_id == User.id, isouter=True)
+        .where(ScoreChange.assessment_id == assessment.id)
+    )
+    if filters.requirement:
+        query = query.where(ScoreChange.requirement_id == filters.requirement)
+    if filters.field:
+        query = query.where(ScoreChange.field == filters.field)
+    if filters.user:
+        query = query.where(User.email == filters.user)
+    query = query.order_by(
+        col(ScoreChange.changed_at).desc(), col(ScoreChange.id).desc()
+    )
+    return list(session.exec(query.limit(limit)))

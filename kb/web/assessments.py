@@ -1,0 +1,249 @@
+"""An assessment: its register with inline editing, history, and admin actions."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, render_template, request, url_for
+from flask_login import login_required
+from htmx_flask import make_response as htmx_response
+from markupsafe import Markup
+
+from kb.db import get_session
+from kb.errors import InvalidInput, StaleEdit
+from kb.markdown import make_renderer
+from kb.models import Score
+from kb.schemas import (
+    LEVEL_NAMES,
+    STATUSES,
+    AssessmentRename,
+    GroupTarget,
+    ScoreUpdate,
+)
+from kb.services import assessments as service
+from kb.web.forms import parse
+from kb.web.htmx import is_fragment_request, render, see_other
+
+bp = Blueprint("assessments", __name__, url_prefix="/assessments")
+_render_notes = make_renderer(lambda _id: None)
+
+
+@bp.app_template_filter("notes")
+def notes_filter(text: str) -> Markup:
+    """Render a person's Markdown notes; raw HTML is escaped by the renderer."""
+    return Markup(_render_notes(text or ""))
+
+
+@bp.app_context_processor
+def vocabulary() -> dict:
+    return {"LEVEL_NAMES": LEVEL_NAMES, "STATUSES": STATUSES}
+
+
+def _filters() -> service.RegisterFilter:
+    args = request.args
+    sort = args.get("sort", "id")
+    return service.RegisterFilter(
+        group_by="function" if args.get("group_by") == "function" else "area",
+        area=args.get("area") or None,
+        status=args.get("status") if args.get("status") in STATUSES else None,
+        gap=args.get("gap") == "1",
+        overdue=args.get("overdue") == "1",
+        owner=(args.get("owner") or "").strip()[:120] or None,
+        sort=sort if sort in service.SORTS else "id",
+    )
+
+
+@bp.get("/<int:assessment_id>")
+@login_required
+def show(assessment_id: int):
+    """The register: every process requirement in scope, grouped, filtered, sorted."""
+    session = get_session()
+    assessment, access = service.get_assessment(session, g.user, assessment_id)
+    filters = _filters()
+    groups = service.register(session, assessment, filters)
+    return render(
+        "assessments/show.html",
+        "assessments/_register.html",
+        assessment=assessment,
+        access=access,
+        groups=groups,
+        filters=filters,
+    )
+
+
+def _row_context(assessment_id: int, key: str, need: str = "viewer"):
+    session = get_session()
+    assessment, access = service.get_assessment(session, g.user, assessment_id, need)
+    requirement = service.requirement_in_scope(session, assessment, key)
+    score = service.score_of(session, assessment, requirement.id)
+    row = service.Row(requirement, score, requirement.area_id)
+    return assessment, access, row
+
+
+@bp.get("/<int:assessment_id>/scores/<key>")
+@login_required
+def row(assessment_id: int, key: str):
+    """One register row as it reads (used to cancel an edit)."""
+    assessment, access, row = _row_context(assessment_id, key)
+    return render(
+        "assessments/row.html",
+        "assessments/_row.html",
+        assessment=assessment,
+        access=access,
+        row=row,
+    )
+
+
+@bp.get("/<int:assessment_id>/scores/<key>/edit")
+@login_required
+def edit(assessment_id: int, key: str):
+    """The edit form of one row, with the requirement's scoring guidance beside it."""
+    assessment, access, row = _row_context(assessment_id, key, "editor")
+    return render(
+        "assessments/edit.html",
+        "assessments/_row_edit.html",
+        assessment=assessment,
+        access=access,
+        row=row,
+        form=_form_of(row.score),
+        errors={},
+    )
+
+
+def _form_of(score: Score | None) -> dict:
+    if score is None:
+        return {"version": 0, "applicable": "true", "status": "not started"}
+    values = score.model_dump()
+    values["applicable"] = "true" if score.applicable else "false"
+    return values
+
+
+@bp.post("/<int:assessment_id>/scores/<key>")
+@login_required
+def update(assessment_id: int, key: str):
+    """Save one row if nobody saved it in between; otherwise show both versions."""
+    assessment, access, row = _row_context(assessment_id, key, "editor")
+    context = {"assessment": assessment, "access": access, "row": row}
+    data = parse(ScoreUpdate, request.form)
+    if isinstance(data, dict):
+        return render(
+            "assessments/edit.html",
+            "assessments/_row_edit.html",
+            status=422,
+            form=request.form,
+            errors=data,
+            **context,
+        )
+    session = get_session()
+    try:
+        row.score = service.update_score(
+            session, assessment, row.requirement, data, g.user
+        )
+    except StaleEdit as stale:
+        session.rollback()
+        return render(
+            "assessments/edit.html",
+            "assessments/_row_conflict.html",
+            status=409,
+            form=request.form,
+            theirs=stale.current,
+            retry=_form_of(stale.current)
+            | dict(request.form.items())
+            | {"version": stale.current.version if stale.current else 0},
+            errors={},
+            **context,
+        )
+    session.commit()
+    if not is_fragment_request():
+        return see_other(
+            url_for("assessments.show", assessment_id=assessment.id)
+            + f"#row-{row.requirement.slug}"
+        )
+    response = htmx_response(
+        render_template("assessments/_row.html", **context),
+        trigger={"scoreSaved": row.requirement.id},
+    )
+    response.vary.add("HX-Request")
+    return response
+
+
+@bp.post("/<int:assessment_id>/targets")
+@login_required
+def group_target(assessment_id: int):
+    """Set one target for every applicable requirement of a group."""
+    session = get_session()
+    assessment, _access = service.get_assessment(
+        session, g.user, assessment_id, "editor"
+    )
+    data = parse(GroupTarget, request.form)
+    if isinstance(data, dict):
+        raise InvalidInput([f"{k}: {v}" for k, v in data.items()])
+    group_by = "function" if request.form.get("group_by") == "function" else "area"
+    service.set_group_target(
+        session, assessment, data.group, data.target, g.user, group_by
+    )
+    session.commit()
+    return see_other(
+        url_for("assessments.show", assessment_id=assessment.id, group_by=group_by)
+    )
+
+
+@bp.post("/<int:assessment_id>/rename")
+@login_required
+def rename(assessment_id: int):
+    """Rename an assessment (admin)."""
+    session = get_session()
+    assessment, _access = service.get_assessment(
+        session, g.user, assessment_id, "admin"
+    )
+    data = parse(AssessmentRename, request.form)
+    if isinstance(data, dict):
+        raise InvalidInput([f"{k}: {v}" for k, v in data.items()])
+    service.rename(session, assessment, data.name)
+    session.commit()
+    return see_other(url_for("assessments.show", assessment_id=assessment.id))
+
+
+@bp.post("/<int:assessment_id>/archive")
+@login_required
+def archive(assessment_id: int):
+    """Archive an assessment, or bring it back with archived=0 (admin)."""
+    session = get_session()
+    assessment, access = service.get_assessment(session, g.user, assessment_id, "admin")
+    service.set_archived(session, assessment, request.form.get("archived", "1") == "1")
+    session.commit()
+    return see_other(url_for("orgs.assessments", slug=access.org.slug))
+
+
+@bp.post("/<int:assessment_id>/duplicate")
+@login_required
+def duplicate(assessment_id: int):
+    """Copy an assessment with its scores, to start the next one from it (admin)."""
+    session = get_session()
+    assessment, _access = service.get_assessment(
+        session, g.user, assessment_id, "admin"
+    )
+    copy = service.duplicate(session, assessment, g.user)
+    session.commit()
+    return see_other(url_for("assessments.show", assessment_id=copy.id))
+
+
+@bp.get("/<int:assessment_id>/history")
+@login_required
+def history(assessment_id: int):
+    """Every change of every score, newest first, filtered by requirement, field, person."""
+    session = get_session()
+    assessment, access = service.get_assessment(session, g.user, assessment_id)
+    args = request.args
+    filters = service.HistoryFilter(
+        requirement=args.get("requirement") or None,
+        field=args.get("field") or None,
+        user=args.get("user") or None,
+    )
+    return render(
+        "assessments/history.html",
+        "assessments/_history.html",
+        assessment=assessment,
+        access=access,
+        filters=filters,
+        changes=service.history(session, assessment, filters),
+        fields=service.SCORED_FIELDS,
+    )

@@ -1,0 +1,155 @@
+"""Login and logout with a signed session cookie (Flask-Login), rate-limited."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import LoginManager, current_user, login_user, logout_user
+
+from kb.db import get_session
+from kb.models import User
+from kb.schemas import Login
+from kb.services.accounts import LoginLimiter, authenticate, organisations_of
+from kb.web.forms import parse
+from kb.web.htmx import see_other
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Log in to see that page."
+
+
+class SessionUser:
+    """The Flask-Login view of a User row."""
+
+    def __init__(self, user: User) -> None:
+        self.row = user
+        self.id = user.id
+        self.email = user.email
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> SessionUser | None:
+    user = get_session().get(User, int(user_id)) if user_id.isdigit() else None
+    return SessionUser(user) if user and user.active else None
+
+
+CATALOGUE_BLUEPRINTS = {"home", "catalogue", "requirements", "search", "api"}
+
+
+def _remember_user():
+    """Set g.user; when the catalogue needs a login, send strangers to the login page."""
+    g.user = current_user.row if current_user.is_authenticated else None
+    if (
+        g.user is None
+        and current_app.config["CATALOGUE_REQUIRES_LOGIN"]
+        and request.blueprint in CATALOGUE_BLUEPRINTS
+        and request.endpoint != "home.healthz"
+    ):
+        if request.path.startswith("/api/"):
+            abort(401)
+        return login_manager.unauthorized()
+    return None
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site paths may be a redirect target after login."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    return (
+        target
+        if not parts.scheme and not parts.netloc and target.startswith("/")
+        else None
+    )
+
+
+def _limiter() -> LoginLimiter:
+    config = current_app.config
+    return LoginLimiter(
+        get_session(), config["LOGIN_MAX_FAILURES"], config["LOGIN_WINDOW_SECONDS"]
+    )
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Show the login form; on POST check the password and start a session."""
+    if request.method == "GET":
+        return render_template(
+            "auth/login.html",
+            errors={},
+            email="",
+            next=_safe_next(request.args.get("next")),
+        )
+    form = parse(Login, request.form)
+    next_url = _safe_next(request.form.get("next"))
+    if isinstance(form, dict):
+        return render_template(
+            "auth/login.html",
+            errors=form,
+            email=request.form.get("email", ""),
+            next=next_url,
+        ), 422
+    session = get_session()
+    limiter = _limiter()
+    key = f"{form.email.lower()}|{request.remote_addr}"
+    if limiter.blocked(key):
+        return render_template(
+            "auth/login.html",
+            email=form.email,
+            next=next_url,
+            errors={
+                "form": "Too many failed attempts. Wait a few minutes, then try again."
+            },
+        ), 429
+    user = authenticate(session, form.email, form.password)
+    if user is None:
+        limiter.failed(key)
+        session.commit()
+        return render_template(
+            "auth/login.html",
+            email=form.email,
+            next=next_url,
+            errors={"form": "That email and password do not match an account."},
+        ), 401
+    limiter.succeeded(key)
+    session.commit()
+    login_user(SessionUser(user))
+    if next_url:
+        return redirect(next_url, 303)
+    orgs = organisations_of(session, user)
+    if len(orgs) == 1:
+        return redirect(url_for("orgs.assessments", slug=orgs[0][0].slug), 303)
+    return redirect(url_for("orgs.index"), 303)
+
+
+@bp.post("/logout")
+def logout():
+    """End the session."""
+    logout_user()
+    flash("You are logged out.")
+    return see_other(url_for("home.index"))
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    app.before_request(_remember_user)

@@ -1,0 +1,147 @@
+"""An organisation's pages: its assessments and, for admins, its members."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from kb.db import get_session
+from kb.errors import InvalidInput, NotFound
+from kb.schemas import AssessmentCreate, MemberAdd, MemberRole
+from kb.services import accounts
+from kb.services import assessments as assessment_service
+from kb.web.forms import parse
+from kb.web.htmx import see_other
+
+bp = Blueprint("orgs", __name__, url_prefix="/orgs")
+
+
+def _access(slug: str, need: str = "viewer") -> accounts.Access:
+    session = get_session()
+    return accounts.access(session, g.user, accounts.get_org(session, slug), need)
+
+
+@bp.get("/")
+@login_required
+def index() -> str:
+    """List the organisations the user belongs to."""
+    return render_template(
+        "orgs/index.html", orgs=accounts.organisations_of(get_session(), g.user)
+    )
+
+
+@bp.get("/<slug>/")
+@login_required
+def show(slug: str):
+    """An organisation's home is its list of assessments."""
+    _access(slug)
+    return redirect(url_for("orgs.assessments", slug=slug))
+
+
+@bp.get("/<slug>/assessments")
+@login_required
+def assessments(slug: str) -> str:
+    """List assessments; show archived ones on request."""
+    found = _access(slug)
+    archived = request.args.get("archived") == "1"
+    return render_template(
+        "orgs/assessments.html",
+        access=found,
+        archived=archived,
+        errors={},
+        form={},
+        items=assessment_service.list_assessments(get_session(), found.org, archived),
+    )
+
+
+@bp.post("/<slug>/assessments")
+@login_required
+def create_assessment(slug: str):
+    """Create an assessment (admin)."""
+    found = _access(slug, "admin")
+    session = get_session()
+    data = parse(AssessmentCreate, request.form, lists=("parts",))
+    if isinstance(data, dict):
+        return render_template(
+            "orgs/assessments.html",
+            access=found,
+            archived=False,
+            errors=data,
+            form=request.form,
+            items=assessment_service.list_assessments(session, found.org),
+        ), 422
+    assessment = assessment_service.create_assessment(session, found.org, data)
+    session.commit()
+    return see_other(url_for("assessments.show", assessment_id=assessment.id))
+
+
+@bp.get("/<slug>/members")
+@login_required
+def members(slug: str) -> str:
+    """List members with their roles (admin)."""
+    found = _access(slug, "admin")
+    return _members_page(found, {}, {})
+
+
+def _members_page(found, errors: dict, form, status: int = 200):
+    rows = accounts.members(get_session(), found.org)
+    return render_template(
+        "orgs/members.html", access=found, rows=rows, errors=errors, form=form
+    ), status
+
+
+@bp.post("/<slug>/members")
+@login_required
+def add_member(slug: str):
+    """Add a member by email; a new person gets the initial password given (admin)."""
+    found = _access(slug, "admin")
+    session = get_session()
+    data = parse(MemberAdd, request.form)
+    if isinstance(data, dict):
+        return _members_page(found, data, request.form, 422)
+    user = accounts.find_user(session, data.email)
+    if user is None:
+        if not data.password:
+            return _members_page(
+                found,
+                {
+                    "password": "A new person needs an initial password "
+                    "of at least 12 characters."
+                },
+                request.form,
+                422,
+            )
+        user = accounts.create_user(session, data.email, data.password)
+    accounts.set_membership(session, user, found.org, data.role)
+    session.commit()
+    return see_other(url_for("orgs.members", slug=slug))
+
+
+@bp.post("/<slug>/members/<int:user_id>")
+@login_required
+def change_member(slug: str, user_id: int):
+    """Change a member's role (admin)."""
+    found = _access(slug, "admin")
+    session = get_session()
+    data = parse(MemberRole, request.form)
+    if isinstance(data, dict):
+        raise InvalidInput([f"{k}: {v}" for k, v in data.items()])
+    member = next(
+        (u for u, _m in accounts.members(session, found.org) if u.id == user_id), None
+    )
+    if member is None:
+        raise NotFound("That person is not a member of this organisation.")
+    accounts.set_membership(session, member, found.org, data.role)
+    session.commit()
+    return see_other(url_for("orgs.members", slug=slug))
+
+
+@bp.post("/<slug>/members/<int:user_id>/delete")
+@login_required
+def remove_member(slug: str, user_id: int):
+    """Remove a member (admin); the last admin cannot be removed."""
+    found = _access(slug, "admin")
+    session = get_session()
+    accounts.remove_membership(session, found.org, user_id)
+    session.commit()
+    return see_other(url_for("orgs.members", slug=slug))

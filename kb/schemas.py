@@ -10,8 +10,8 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
-    model_validator,
 )
 
 Role = Literal["viewer", "editor", "admin"]
@@ -61,7 +61,9 @@ class ScoreUpdate(Form):
 
     version: Annotated[int, Field(ge=0)]
     applicable: bool = True
-    na_reason: Annotated[str, StringConstraints(max_length=500)] | None = None
+    na_reason: Annotated[str, StringConstraints(max_length=500)] | None = Field(
+        default=None, validate_default=True
+    )
     current: Level | None = None
     target: Level | None = None
     owner: Annotated[str, StringConstraints(max_length=120)] | None = None
@@ -70,11 +72,12 @@ class ScoreUpdate(Form):
     notes: Annotated[str, StringConstraints(max_length=10000)] | None = None
     reason: Annotated[str, StringConstraints(max_length=500)] | None = None
 
-    @model_validator(mode="after")
-    def reason_when_not_applicable(self):
-        if not self.applicable and not self.na_reason:
-            raise ValueError("na_reason: say why the requirement does not apply")
-        return self
+    @field_validator("na_reason")
+    @classmethod
+    def reason_when_not_applicable(cls, value, info: ValidationInfo):
+        if info.data.get("applicable") is False and not value:
+            raise ValueError("say why the requirement does not apply")
+        return value
 
 
 class GroupTarget(Form):

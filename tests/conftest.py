@@ -52,3 +52,68 @@ def htmx_client(app):
     client = app.test_client()
     client.environ_base["HTTP_HX_REQUEST"] = "true"
     return client
+
+
+@pytest.fixture
+def org_app(tmp_path):
+    """A fresh app and database per test, for tests that write."""
+    app = make_app(tmp_path)
+    result = run_cli(app, "load")
+    assert result.exit_code == 0, result.output
+    return app
+
+
+@pytest.fixture
+def db(org_app):
+    """A session on the test's database; commit what the test sets up."""
+    from sqlmodel import Session
+
+    from kb.db import get_engine
+
+    with org_app.app_context():
+        engine = get_engine()
+    # No app context stays pushed: requests made by the test get their own, as in production.
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def world(db):
+    """Two organisations: Acme (admin, editor, viewer, one assessment) and Other Co."""
+    from tests import factories
+
+    acme = factories.make_org(db, name="Acme Water")
+    other = factories.make_org(db, name="Other Co")
+    people = {
+        "admin": factories.make_user(db, email="admin@acme.test", org=acme, role="admin"),
+        "editor": factories.make_user(db, email="ed@acme.test", org=acme, role="editor"),
+        "viewer": factories.make_user(db, email="vi@acme.test", org=acme, role="viewer"),
+        "stranger": factories.make_user(db, email="boss@other.test", org=other, role="admin"),
+    }
+    assessment = factories.make_assessment(db, org=acme, name="Acme FY26 baseline")
+    theirs = factories.make_assessment(db, org=other, name="Other Co secret review")
+    db.commit()
+    return {"acme": acme, "other": other, "assessment": assessment, "theirs": theirs, **people}
+
+
+class Login:
+    """Log a test client in and out (flaskr's AuthActions idea)."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+
+    def __call__(self, email: str, password: str = "correct-horse-battery"):
+        return self.client.post("/login", data={"email": email, "password": password})
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def org_client(org_app):
+    return org_app.test_client()
+
+
+@pytest.fixture
+def login(org_client):
+    return Login(org_client)

@@ -32,9 +32,10 @@ def notes_filter(text: str) -> Markup:
     return Markup(_render_notes(text or ""))
 
 
-@bp.app_context_processor
-def vocabulary() -> dict:
-    return {"LEVEL_NAMES": LEVEL_NAMES, "STATUSES": STATUSES}
+@bp.record_once
+def vocabulary(state) -> None:
+    """Maturity names and statuses, for templates and the macros they import."""
+    state.app.jinja_env.globals.update(LEVEL_NAMES=LEVEL_NAMES, STATUSES=STATUSES)
 
 
 def _filters() -> service.RegisterFilter:

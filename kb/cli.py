@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -121,7 +122,7 @@ def create_user_command(
     from kb.errors import KBError
     from kb.services import accounts
 
-    password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+    password = sys.stdin.readline().rstrip("\r\n")
     session = get_session()
     try:
         org = accounts.get_org(session, accounts.slug_for(org_name))

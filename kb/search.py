@@ -65,7 +65,9 @@ def build(index_dir: Path, documents: list[dict], digest: str) -> None:
     index_dir.mkdir(parents=True, exist_ok=True)
     with _lock(index_dir):
         ix = index.create_in(str(index_dir), SCHEMA)
-        procs = min(2, os.cpu_count() or 1)
+        # Two processes halve the build of the real catalogue; forking costs more than
+        # it saves on a small one.
+        procs = min(2, os.cpu_count() or 1) if len(documents) > 200 else 1
         writer = ix.writer(limitmb=128, procs=procs, multisegment=procs > 1)
         for doc in documents:
             text = " ".join([doc["id"], doc["title"], " ".join(doc["tags"])])

@@ -54,46 +54,73 @@ def htmx_client(app):
     return client
 
 
-@pytest.fixture
-def org_app(tmp_path):
-    """A fresh app and database per test, for tests that write."""
-    app = make_app(tmp_path)
+def loaded_app(path: Path):
+    app = make_app(path)
     result = run_cli(app, "load")
     assert result.exit_code == 0, result.output
     return app
 
 
 @pytest.fixture
-def db(org_app):
-    """A session on the test's database; commit what the test sets up."""
+def org_app(tmp_path):
+    """A fresh app and database per test, for tests that write."""
+    return loaded_app(tmp_path)
+
+
+def session_for(app):
+    """A session on the app's database, with no app context left pushed, so that the
+    test's requests get their own context as in production."""
     from sqlmodel import Session
 
     from kb.db import get_engine
 
-    with org_app.app_context():
+    with app.app_context():
         engine = get_engine()
-    # No app context stays pushed: requests made by the test get their own, as in production.
-    with Session(engine, expire_on_commit=False) as session:
+    return Session(engine, expire_on_commit=False)
+
+
+@pytest.fixture
+def db(org_app):
+    """A session on the test's database; commit what the test sets up."""
+    with session_for(org_app) as session:
         yield session
 
 
 @pytest.fixture
 def world(db):
+    return build_world(db)
+
+
+def build_world(db) -> dict:
     """Two organisations: Acme (admin, editor, viewer, one assessment) and Other Co."""
     from tests import factories
 
     acme = factories.make_org(db, name="Acme Water")
     other = factories.make_org(db, name="Other Co")
     people = {
-        "admin": factories.make_user(db, email="admin@acme.test", org=acme, role="admin"),
-        "editor": factories.make_user(db, email="ed@acme.test", org=acme, role="editor"),
-        "viewer": factories.make_user(db, email="vi@acme.test", org=acme, role="viewer"),
-        "stranger": factories.make_user(db, email="boss@other.test", org=other, role="admin"),
+        "admin": factories.make_user(
+            db, email="admin@acme.test", org=acme, role="admin"
+        ),
+        "editor": factories.make_user(
+            db, email="ed@acme.test", org=acme, role="editor"
+        ),
+        "viewer": factories.make_user(
+            db, email="vi@acme.test", org=acme, role="viewer"
+        ),
+        "stranger": factories.make_user(
+            db, email="boss@other.test", org=other, role="admin"
+        ),
     }
     assessment = factories.make_assessment(db, org=acme, name="Acme FY26 baseline")
     theirs = factories.make_assessment(db, org=other, name="Other Co secret review")
     db.commit()
-    return {"acme": acme, "other": other, "assessment": assessment, "theirs": theirs, **people}
+    return {
+        "acme": acme,
+        "other": other,
+        "assessment": assessment,
+        "theirs": theirs,
+        **people,
+    }
 
 
 class Login:

@@ -15,13 +15,22 @@ def make_org(db: Session, *, name: str = "Acme Water") -> Organisation:
     return accounts.create_org(db, name)
 
 
-def make_user(db: Session, *, email: str, org: Organisation, role: str = "editor") -> User:
+def make_user(
+    db: Session, *, email: str, org: Organisation, role: str = "editor"
+) -> User:
     user = accounts.find_user(db, email) or accounts.create_user(db, email, PASSWORD)
     accounts.set_membership(db, user, org, role)
     return user
 
 
-def make_assessment(db: Session, *, org: Organisation, name: str = "FY26 baseline",
-                    parts: tuple[str, ...] = ("62443-2-4",)) -> Assessment:
-    data = AssessmentCreate(name=name, parts=list(parts), scope="Main water treatment plant")
+def make_assessment(
+    db: Session,
+    *,
+    org: Organisation,
+    name: str = "FY26 baseline",
+    parts: tuple[str, ...] = ("62443-2-4",),
+) -> Assessment:
+    data = AssessmentCreate(
+        name=name, parts=list(parts), scope="Main water treatment plant"
+    )
     return assessments.create_assessment(db, org, data)

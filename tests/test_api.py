@@ -23,7 +23,12 @@ def test_requirements_lists_every_requirement_with_its_fields(client):
 
 def test_requirements_filter_by_part(client):
     body = client.get("/api/v1/requirements?part=62443-2-4").json
-    assert [r["id"] for r in body["requirements"]] == ["SP.09", "SP.09.02 BR", "SP.12", "SP.12.05 BR"]
+    assert [r["id"] for r in body["requirements"]] == [
+        "SP.09",
+        "SP.09.02 BR",
+        "SP.12",
+        "SP.12.05 BR",
+    ]
     assert client.get("/api/v1/requirements?part=nope").json["count"] == 0
 
 

@@ -23,14 +23,22 @@ def register_rows(response) -> dict[str, list[str]]:
 def save(client, assessment_id, slug, version, htmx=True, **fields):
     data = {"version": version, "applicable": "true", "status": "in progress", **fields}
     headers = {"HX-Request": "true"} if htmx else {}
-    return client.post(f"/assessments/{assessment_id}/scores/{slug}", data=data, headers=headers)
+    return client.post(
+        f"/assessments/{assessment_id}/scores/{slug}", data=data, headers=headers
+    )
 
 
 def test_admin_creates_an_assessment_and_sees_its_register(world, login, org_client):
     login("admin@acme.test")
-    response = org_client.post("/orgs/acme-water/assessments", data={
-        "name": "FY27 review", "scope": "Both plants", "parts": ["62443-2-4"],
-        "assessed_on": "2027-03-01"})
+    response = org_client.post(
+        "/orgs/acme-water/assessments",
+        data={
+            "name": "FY27 review",
+            "scope": "Both plants",
+            "parts": ["62443-2-4"],
+            "assessed_on": "2027-03-01",
+        },
+    )
     assert response.status_code == 303
     page = org_client.get(response.headers["Location"])
     assert soup(page).h1.get_text() == "FY27 review"
@@ -48,29 +56,53 @@ def test_creating_without_parts_or_name_names_each_fault(world, login, org_clien
     assert "Other Co" not in response.text
 
 
-def test_editor_sets_a_maturity_level_inline_and_it_is_in_the_history(world, login, org_client):
+def test_editor_sets_a_maturity_level_inline_and_it_is_in_the_history(
+    world, login, org_client
+):
     login("ed@acme.test")
     aid = world["assessment"].id
-    edit = org_client.get(f"/assessments/{aid}/scores/sp-09-02-br/edit",
-                          headers={"HX-Request": "true"})
+    edit = org_client.get(
+        f"/assessments/{aid}/scores/sp-09-02-br/edit", headers={"HX-Request": "true"}
+    )
     assert "<html" not in edit.text
     guidance = soup(edit).select_one("aside.guidance").get_text(" ")
     assert "ML 2 Managed" in guidance and "a written procedure is followed" in guidance
-    saved = save(org_client, aid, "sp-09-02-br", 0, current="1", target="3", owner="Jo",
-                 reason="first assessment")
+    saved = save(
+        org_client,
+        aid,
+        "sp-09-02-br",
+        0,
+        current="1",
+        target="3",
+        owner="Jo",
+        reason="first assessment",
+    )
     assert saved.status_code == 200 and "<html" not in saved.text
     assert "scoreSaved" in saved.headers["HX-Trigger"]
     cells = register_rows(saved)["sp-09-02-br"]
-    assert cells[2] == "1 Initial" and cells[3].startswith("3 Defined") and "gap" in cells[3]
+    assert (
+        cells[2] == "1 Initial"
+        and cells[3].startswith("3 Defined")
+        and "gap" in cells[3]
+    )
     history = org_client.get(f"/assessments/{aid}/history")
-    rows = [[td.get_text(strip=True) for td in tr.select("td")]
-            for tr in soup(history).select("table.history tbody tr")]
+    rows = [
+        [td.get_text(strip=True) for td in tr.select("td")]
+        for tr in soup(history).select("table.history tbody tr")
+    ]
     changed = {row[3]: row for row in rows}
-    assert changed["current"][1] == "ed@acme.test" and changed["current"][5] == "1 Initial"
-    assert changed["target"][5] == "3 Defined" and changed["target"][6] == "first assessment"
+    assert (
+        changed["current"][1] == "ed@acme.test" and changed["current"][5] == "1 Initial"
+    )
+    assert (
+        changed["target"][5] == "3 Defined"
+        and changed["target"][6] == "first assessment"
+    )
 
 
-def test_without_javascript_the_edit_is_a_page_and_saving_redirects(world, login, org_client):
+def test_without_javascript_the_edit_is_a_page_and_saving_redirects(
+    world, login, org_client
+):
     login("ed@acme.test")
     aid = world["assessment"].id
     page = org_client.get(f"/assessments/{aid}/scores/sp-12-05-br/edit")
@@ -80,49 +112,68 @@ def test_without_javascript_the_edit_is_a_page_and_saving_redirects(world, login
     assert saved.headers["Location"].endswith(f"/assessments/{aid}#row-sp-12-05-br")
 
 
-def test_invalid_score_gets_422_with_field_messages_and_changes_nothing(world, login, org_client):
+def test_invalid_score_gets_422_with_field_messages_and_changes_nothing(
+    world, login, org_client
+):
     login("ed@acme.test")
     aid = world["assessment"].id
     bad = save(org_client, aid, "sp-09-02-br", 0, current="7", applicable="false")
     assert bad.status_code == 422
     html = soup(bad)
-    invalid = {el.find("select") or el.find("input") for el in html.select(".field.invalid")}
+    invalid = {
+        el.find("select") or el.find("input") for el in html.select(".field.invalid")
+    }
     assert {el["name"] for el in invalid} == {"current", "na_reason"}
     assert "say why the requirement does not apply" in bad.text
     assert register_rows(org_client.get(f"/assessments/{aid}"))["sp-09-02-br"][2] == "–"
 
 
 def test_concurrent_edits_give_one_success_and_one_conflict_and_lose_nothing(
-        world, org_app):
+    world, org_app
+):
     from tests.conftest import Login
 
     first, second = org_app.test_client(), org_app.test_client()
     Login(first)("ed@acme.test")
     Login(second)("admin@acme.test")
     aid = world["assessment"].id
-    assert save(first, aid, "sp-09-02-br", 0, current="2", owner="Ann").status_code == 200
+    assert (
+        save(first, aid, "sp-09-02-br", 0, current="2", owner="Ann").status_code == 200
+    )
     conflict = save(second, aid, "sp-09-02-br", 0, current="3", owner="Bob")
     assert conflict.status_code == 409
     text = soup(conflict).get_text(" ")
     assert "someone else changed SP.09.02 BR" in text
     assert "Ann" in text and "Bob" in text
-    retry = {i["name"]: i["value"] for i in soup(conflict).select("form input[type=hidden]")
-             if i.get("name") != "csrf_token"}
-    assert retry["version"] == "1" and retry["current"] == "3" and retry["owner"] == "Bob"
+    retry = {
+        i["name"]: i["value"]
+        for i in soup(conflict).select("form input[type=hidden]")
+        if i.get("name") != "csrf_token"
+    }
+    assert (
+        retry["version"] == "1" and retry["current"] == "3" and retry["owner"] == "Bob"
+    )
     assert register_rows(second.get(f"/assessments/{aid}"))["sp-09-02-br"][4] == "Ann"
-    reapplied = second.post(f"/assessments/{aid}/scores/sp-09-02-br", data=retry,
-                            headers={"HX-Request": "true"})
+    reapplied = second.post(
+        f"/assessments/{aid}/scores/sp-09-02-br",
+        data=retry,
+        headers={"HX-Request": "true"},
+    )
     assert reapplied.status_code == 200
     assert register_rows(reapplied)["sp-09-02-br"][4] == "Bob"
-    history = soup(second.get(f"/assessments/{aid}/history?field=owner")).select("tbody tr")
+    history = soup(second.get(f"/assessments/{aid}/history?field=owner")).select(
+        "tbody tr"
+    )
     assert [tr.select("td")[5].get_text() for tr in history] == ["Bob", "Ann"]
 
 
 def test_group_target_sets_every_applicable_row_of_the_group(world, login, org_client):
     login("ed@acme.test")
     aid = world["assessment"].id
-    response = org_client.post(f"/assessments/{aid}/targets",
-                               data={"group": "CA-08", "target": "3", "group_by": "area"})
+    response = org_client.post(
+        f"/assessments/{aid}/targets",
+        data={"group": "CA-08", "target": "3", "group_by": "area"},
+    )
     assert response.status_code == 303
     rows = register_rows(org_client.get(f"/assessments/{aid}"))
     assert rows["sp-12-05-br"][3].startswith("3 Defined")
@@ -132,21 +183,47 @@ def test_group_target_sets_every_applicable_row_of_the_group(world, login, org_c
 def test_register_filters_and_sorts(world, login, org_client):
     login("ed@acme.test")
     aid = world["assessment"].id
-    save(org_client, aid, "sp-09-02-br", 0, current="1", target="2", owner="Ann",
-         due="2020-01-01")
-    save(org_client, aid, "sp-12-05-br", 0, current="3", target="3", owner="Bob",
-         status="implemented")
-    assert set(register_rows(org_client.get(f"/assessments/{aid}?gap=1"))) == {"sp-09-02-br"}
-    assert set(register_rows(org_client.get(f"/assessments/{aid}?overdue=1"))) == {"sp-09-02-br"}
-    assert set(register_rows(org_client.get(f"/assessments/{aid}?owner=bob"))) == {"sp-12-05-br"}
-    assert set(register_rows(org_client.get(
-        f"/assessments/{aid}?status=implemented"))) == {"sp-12-05-br"}
+    save(
+        org_client,
+        aid,
+        "sp-09-02-br",
+        0,
+        current="1",
+        target="2",
+        owner="Ann",
+        due="2020-01-01",
+    )
+    save(
+        org_client,
+        aid,
+        "sp-12-05-br",
+        0,
+        current="3",
+        target="3",
+        owner="Bob",
+        status="implemented",
+    )
+    assert set(register_rows(org_client.get(f"/assessments/{aid}?gap=1"))) == {
+        "sp-09-02-br"
+    }
+    assert set(register_rows(org_client.get(f"/assessments/{aid}?overdue=1"))) == {
+        "sp-09-02-br"
+    }
+    assert set(register_rows(org_client.get(f"/assessments/{aid}?owner=bob"))) == {
+        "sp-12-05-br"
+    }
+    assert set(
+        register_rows(org_client.get(f"/assessments/{aid}?status=implemented"))
+    ) == {"sp-12-05-br"}
     by_function = soup(org_client.get(f"/assessments/{aid}?group_by=function"))
-    assert [h.get_text(" ", strip=True) for h in by_function.select("section.group h2")] == [
-        "SP.09 Account management", "SP.12 Backup and restore"]
+    assert [
+        h.get_text(" ", strip=True) for h in by_function.select("section.group h2")
+    ] == ["SP.09 Account management", "SP.12 Backup and restore"]
     empty = org_client.get(f"/assessments/{aid}?owner=nobody")
     assert "No requirement matches these filters" in empty.text
-    fragment = org_client.get(f"/assessments/{aid}?gap=1", headers={"HX-Request": "true"})
+    fragment = org_client.get(
+        f"/assessments/{aid}?gap=1", headers={"HX-Request": "true"}
+    )
     assert "<html" not in fragment.text and "HX-Request" in fragment.headers["Vary"]
 
 
@@ -162,7 +239,9 @@ def test_notes_render_markdown_and_script_stays_inert(world, login, org_client):
     assert "&lt;script&gt;" in page.text
 
 
-def test_register_query_count_does_not_grow_with_rows(world, login, org_client, org_app):
+def test_register_query_count_does_not_grow_with_rows(
+    world, login, org_client, org_app
+):
     login("ed@acme.test")
     aid = world["assessment"].id
     statements = []
@@ -200,4 +279,6 @@ def test_duplicate_rename_archive(world, login, org_client):
     org_client.post(f"/assessments/{copy_id}/archive", data={"archived": "1"})
     listing = org_client.get("/orgs/acme-water/assessments").text
     assert "FY27 review" not in listing
-    assert "FY27 review" in org_client.get("/orgs/acme-water/assessments?archived=1").text
+    assert (
+        "FY27 review" in org_client.get("/orgs/acme-water/assessments?archived=1").text
+    )

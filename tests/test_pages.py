@@ -301,10 +301,18 @@ def test_a_cached_page_is_the_same_page_and_follows_a_reload(tmp_path):
     app = make_app(tmp_path, root)
     run_cli(app, "load")
     client = app.test_client()
-    first, second = client.get("/evidence/ev-restore-test"), client.get("/evidence/ev-restore-test")
+    first, second = (
+        client.get("/evidence/ev-restore-test"),
+        client.get("/evidence/ev-restore-test"),
+    )
     assert first.data == second.data
-    assert second.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
+    assert (
+        second.headers["Content-Security-Policy"]
+        == first.headers["Content-Security-Policy"]
+    )
     page = root / "evidence" / "ev-restore-test.md"
-    page.write_text(page.read_text().replace("Backup restore test record", "Restore drill record"))
+    page.write_text(
+        page.read_text().replace("Backup restore test record", "Restore drill record")
+    )
     run_cli(app, "load")
     assert "Restore drill record" in client.get("/evidence/ev-restore-test").text

@@ -14,6 +14,8 @@ from kb.errors import Conflict, Forbidden, InvalidInput, NotFound
 from kb.models import LoginAttempt, Membership, Organisation, User, utcnow
 
 ROLES = ("viewer", "editor", "admin")
+# One message whether the organisation is missing or the user is not in it: no oracle.
+NO_ORG = "There is no such organisation, or you are not a member of it."
 
 
 def slug_for(name: str) -> str:
@@ -41,7 +43,7 @@ def create_org(session: Session, name: str) -> Organisation:
 def get_org(session: Session, slug: str) -> Organisation:
     org = session.exec(select(Organisation).where(Organisation.slug == slug)).first()
     if org is None:
-        raise NotFound(f"There is no organisation '{slug}'.")
+        raise NotFound(NO_ORG)
     return org
 
 
@@ -143,7 +145,7 @@ def access(
     """
     membership = session.get(Membership, (user.id, org.id)) if user else None
     if membership is None:
-        raise NotFound(f"There is no organisation '{org.slug}'.")
+        raise NotFound(NO_ORG)
     found = Access(org, user, membership.role)
     if not found.can(need):
         raise Forbidden(

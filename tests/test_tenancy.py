@@ -1,0 +1,137 @@
+"""Every route of an organisation refuses outsiders, and viewers on every write."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Login, build_world, loaded_app, make_app, session_for
+
+ORG_ARGS = {"slug", "assessment_id", "user_id", "key"}
+
+
+def org_rules():
+    """(rule, method) for every route that names an organisation's data."""
+    app = make_app_for_listing()
+    for rule in app.url_map.iter_rules():
+        if rule.arguments & ORG_ARGS and rule.endpoint.split(".")[0] in (
+            "orgs",
+            "assessments",
+        ):
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                yield rule.rule, rule.endpoint, method
+
+
+def make_app_for_listing():
+    import tempfile
+    from pathlib import Path
+
+    return make_app(Path(tempfile.mkdtemp()))
+
+
+ROUTES = list(org_rules())
+
+
+# Refused requests change nothing, so one app and one world serve the whole module.
+@pytest.fixture(scope="module")
+def tenancy_app(tmp_path_factory):
+    return loaded_app(tmp_path_factory.mktemp("tenancy"))
+
+
+@pytest.fixture(scope="module")
+def world(tenancy_app):
+    with session_for(tenancy_app) as db:
+        return build_world(db)
+
+
+@pytest.fixture(scope="module")
+def clients(tenancy_app, world):
+    """One logged-in client per person, and an anonymous one."""
+    out = {"anonymous": tenancy_app.test_client()}
+    for name, email in (("stranger", "boss@other.test"), ("viewer", "vi@acme.test")):
+        out[name] = tenancy_app.test_client()
+        assert Login(out[name])(email).status_code == 303
+    return out
+
+
+def url_for_rule(rule: str, world) -> str:
+    values = {
+        "slug": world["acme"].slug,
+        "assessment_id": world["assessment"].id,
+        "user_id": world["editor"].id,
+        "key": "sp-09-02-br",
+    }
+    for name, value in values.items():
+        rule = rule.replace(f"<int:{name}>", str(value)).replace(
+            f"<{name}>", str(value)
+        )
+    return rule
+
+
+FORM = {
+    "name": "x",
+    "parts": "62443-2-4",
+    "version": "0",
+    "status": "in progress",
+    "role": "admin",
+    "email": "x@acme.test",
+    "password": "long-enough-password",
+    "group": "CA-02",
+    "target": "2",
+    "archived": "1",
+    "applicable": "true",
+}
+
+
+def test_the_sweep_covers_the_routes():
+    endpoints = {endpoint for _rule, endpoint, _method in ROUTES}
+    assert {
+        "orgs.assessments",
+        "orgs.members",
+        "orgs.add_member",
+        "assessments.show",
+        "assessments.update",
+        "assessments.history",
+        "assessments.duplicate",
+    } <= endpoints
+
+
+@pytest.mark.parametrize(("rule", "endpoint", "method"), ROUTES)
+def test_a_member_of_another_organisation_gets_404_and_sees_nothing(
+    world, clients, rule, endpoint, method
+):
+    response = clients["stranger"].open(
+        url_for_rule(rule, world), method=method, data=FORM
+    )
+    assert response.status_code == 404, endpoint
+    for secret in ("Acme", "acme-water", "FY26", "ed@acme.test"):
+        assert secret not in response.text
+
+
+@pytest.mark.parametrize(
+    ("rule", "endpoint", "method"), [r for r in ROUTES if r[2] == "POST"]
+)
+def test_a_viewer_is_refused_every_write(world, clients, rule, endpoint, method):
+    response = clients["viewer"].open(
+        url_for_rule(rule, world), method=method, data=FORM
+    )
+    assert response.status_code == 403, endpoint
+    assert "needs the" in response.text
+
+
+@pytest.mark.parametrize(("rule", "endpoint", "method"), ROUTES)
+def test_anonymous_is_sent_to_login(world, clients, rule, endpoint, method):
+    response = clients["anonymous"].open(
+        url_for_rule(rule, world), method=method, data=FORM
+    )
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_org_list_shows_only_the_users_organisations(clients):
+    page = clients["stranger"].get("/orgs/").text
+    assert "Other Co" in page and "Acme" not in page
+
+
+def test_viewer_reads_but_sees_no_edit_controls(world, clients):
+    page = clients["viewer"].get(f"/assessments/{world['assessment'].id}")
+    assert page.status_code == 200
+    assert "/edit" not in page.text and "Target for all of" not in page.text

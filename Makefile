@@ -23,6 +23,7 @@ $(HTMX):
 install: $(BIN)/kb $(HTMX)
 
 load: install
+	$(BIN)/kb upgrade
 	$(BIN)/kb load
 
 run: load
@@ -31,12 +32,15 @@ run: load
 system-deps:
 	scripts/system-deps.sh chromium:chromium
 
+# The whole suite runs twice: on SQLite, then on a throwaway PostgreSQL server.
 test: install system-deps
 	$(BIN)/kb check
 	$(BIN)/python -m pytest -q
+	scripts/with-postgres.sh $(BIN)/python -m pytest -q --db=postgresql
 
 check: install
 	$(BIN)/kb check
+	$(BIN)/python -m pytest -q tests/test_migrations.py tests/test_repo_content.py
 
 lint: install
 	$(BIN)/ruff check kb importers tests

@@ -1,7 +1,10 @@
-"""Shared fixtures: an app on a temporary SQLite file loaded with tests/data/content."""
+"""Shared fixtures: apps on a new database (SQLite or PostgreSQL, `--db`) loaded with
+tests/data/content, clients, a session, and two organisations to test with."""
 
 from __future__ import annotations
 
+import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -13,19 +16,76 @@ DATA = Path(__file__).parent / "data"
 FIXTURE_CONTENT = DATA / "content"
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--db",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="database engine for the suite; postgresql needs KB_TEST_POSTGRES_URL "
+        "(scripts/with-postgres.sh sets it)",
+    )
+
+
+ENGINE = "sqlite"
+
+
+def pytest_configure(config):
+    global ENGINE
+    ENGINE = config.getoption("--db")
+    if ENGINE == "postgresql" and not os.environ.get("KB_TEST_POSTGRES_URL"):
+        raise pytest.UsageError(
+            "--db=postgresql needs KB_TEST_POSTGRES_URL; "
+            "run the suite through scripts/with-postgres.sh"
+        )
+
+
+def database_url(tmp_path: Path) -> str:
+    """A new, empty database for one app: a file on SQLite, a database on PostgreSQL."""
+    if ENGINE == "sqlite":
+        return f"sqlite:///{tmp_path / 'kb.sqlite'}"
+    import psycopg
+
+    server = os.environ["KB_TEST_POSTGRES_URL"]
+    name = f"kb_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server.replace("+psycopg", ""), autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return server.rsplit("/", 1)[0] + "/" + name
+
+
+APPS: list = []
+
+
+@pytest.fixture(autouse=True)
+def _dispose_engines():
+    """Close the connection pools of apps a test made, so no connection outlives it."""
+    made = len(APPS)
+    yield
+    while len(APPS) > made:
+        APPS.pop().extensions["kb.db"].dispose()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _dispose_all_engines():
+    yield
+    for app in APPS:
+        app.extensions["kb.db"].dispose()
+
+
 def make_app(tmp_path: Path, content_dir: Path = FIXTURE_CONTENT, **config):
-    """An app with its own database file under `tmp_path`."""
-    return create_app(
+    """An app with its own new database and search index under `tmp_path`."""
+    app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test",
             "WTF_CSRF_ENABLED": False,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'kb.sqlite'}",
+            "DATABASE_URL": database_url(tmp_path),
             "CONTENT_DIR": str(content_dir),
             "INDEX_DIR": str(tmp_path / "index"),
             **config,
         }
     )
+    APPS.append(app)
+    return app
 
 
 def run_cli(app, *args: str) -> Result:

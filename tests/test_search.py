@@ -108,7 +108,7 @@ def test_api_limit_and_fields(client):
         "*",
         "?",
         "NOT NOT",
-        "\x00\x07\x1b[31m",
+        "\x07\x1b[31m\x7f",
         "🙂 日本語 العربية",
         "<script>alert(1)</script>",
         "<img src=x onerror=alert(1)>",

@@ -35,7 +35,13 @@ def notes_filter(text: str) -> Markup:
 @bp.record_once
 def vocabulary(state) -> None:
     """Maturity names and statuses, for templates and the macros they import."""
-    state.app.jinja_env.globals.update(LEVEL_NAMES=LEVEL_NAMES, STATUSES=STATUSES)
+    state.app.jinja_env.globals.update(
+        LEVEL_NAMES=LEVEL_NAMES,
+        STATUSES=STATUSES,
+        LEVEL_CHOICES=[("", "Not assessed")]
+        + [(n, f"{n} {name}") for n, name in LEVEL_NAMES.items()],
+        STATUS_CHOICES=[(status, status) for status in STATUSES],
+    )
 
 
 def _filters() -> service.RegisterFilter:

@@ -21,7 +21,10 @@ def index() -> str:
     session = get_session()
     counts = session.exec(
         select(ContentItem.kind, ContentItem.part, func.count())
-        .where(col(ContentItem.retired).is_(False), ContentItem.type != "group")
+        .where(
+            col(ContentItem.retired).is_(False),
+            func.coalesce(ContentItem.type, "") != "group",
+        )
         .group_by(ContentItem.kind, ContentItem.part)
     ).all()
     return render_template(

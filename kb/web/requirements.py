@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, current_app, render_template, request
 
+from kb.content.kinds import PART_ORDER
 from kb.db import get_session
 from kb.services.catalogue import (
     RequirementFilter,
@@ -24,11 +27,12 @@ def _filters() -> RequirementFilter:
     args = request.args
     level = args.get("level", type=int)
     page = args.get("page", default=1, type=int)
+    part, area, tag = args.get("part", ""), args.get("area", ""), args.get("tag", "")
     return RequirementFilter(
-        part=args.get("part") or None,
-        area=args.get("area") or None,
+        part=part if part in PART_ORDER else None,
+        area=area if re.fullmatch(r"CA-0[1-8]", area) else None,
         level=level if level in (1, 2, 3, 4) else None,
-        tag=args.get("tag") or None,
+        tag=tag if re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", tag) else None,
         page=page if page and page > 0 else 1,
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, has_request_context, request
+from flask import Flask, Response, abort, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
@@ -31,10 +31,20 @@ class SessionInterface(SecureCookieSessionInterface):
         )
 
 
+def _refuse_nul() -> None:
+    """No field accepts NUL, and PostgreSQL cannot store it: refuse it up front."""
+    values = [*request.args.values(), *(request.form.values() if request.form else [])]
+    if any("\x00" in value for value in values):
+        abort(
+            400, "The request contains a NUL character (%00), which no field accepts."
+        )
+
+
 def init_app(app: Flask) -> None:
     from kb.web import htmx
 
     app.session_interface = SessionInterface()
     csrf.init_app(app)
     htmx.init_app(app)
+    app.before_request(_refuse_nul)
     app.after_request(_headers)

@@ -1,0 +1,77 @@
+"""A programme manager scores a requirement inline in a real Chromium."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests import factories
+from tests.conftest import session_for
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def assessment_id(app) -> int:
+    with session_for(app) as db:
+        org = factories.make_org(db, name="Browser Water")
+        factories.make_user(db, email="pm@browser.test", org=org, role="editor")
+        assessment = factories.make_assessment(db, org=org, name="Browser FY26")
+        db.commit()
+        return assessment.id
+
+
+def test_log_in_score_inline_and_see_it_in_the_history(
+    page, live_url, assessment_id, artifacts
+):
+    page.goto(live_url + "/login")
+    page.fill("input[name=email]", "pm@browser.test")
+    page.fill("input[name=password]", factories.PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/orgs/browser-water/assessments$"))
+    page.get_by_role("link", name="Browser FY26").click()
+    page.evaluate("window.__marker = 'same page'")
+    row = page.locator("#row-sp-09-02-br")
+    row.get_by_role("link", name=re.compile("^Edit")).click()
+    form = page.locator("#row-sp-09-02-br form.row-edit")
+    form.wait_for()
+    assert "ML 2 Managed" in form.locator("aside.guidance").inner_text()
+    form.locator("select[name=current]").select_option("2")
+    form.locator("select[name=target]").select_option("3")
+    form.locator("input[name=owner]").fill("Priya")
+    form.get_by_role("button", name="Save").click()
+    saved = page.locator("#row-sp-09-02-br:not(.editing)")
+    saved.wait_for()
+    cells = saved.locator("td").all_inner_texts()
+    assert (
+        cells[1] == "2 Managed"
+        and cells[2].startswith("3 Defined")
+        and cells[3] == "Priya"
+    )
+    assert page.evaluate("window.__marker") == "same page"
+    page.screenshot(path=str(artifacts / "register-scored.png"), full_page=True)
+    saved.get_by_role("link", name=re.compile("^History")).click()
+    history = page.locator("table.history").inner_text()
+    assert (
+        "pm@browser.test" in history and "2 Managed" in history and "Priya" in history
+    )
+
+
+def test_keyboard_only_editing(page, live_url, assessment_id):
+    page.goto(live_url + "/login")
+    page.fill("input[name=email]", "pm@browser.test")
+    page.fill("input[name=password]", factories.PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/assessments$"))
+    page.goto(f"{live_url}/assessments/{assessment_id}")
+    page.locator("#row-sp-12-05-br a", has_text="Edit").focus()
+    page.keyboard.press("Enter")
+    status = page.locator("#row-sp-12-05-br select[name=status]")
+    status.wait_for()
+    status.focus()
+    status.select_option("implemented")
+    page.locator("#row-sp-12-05-br button", has_text="Save").focus()
+    page.keyboard.press("Enter")
+    page.locator("#row-sp-12-05-br:not(.editing)").wait_for()
+    assert "implemented" in page.locator("#row-sp-12-05-br").inner_text()

@@ -50,6 +50,9 @@ def test_log_in_score_inline_and_see_it_in_the_history(
         and cells[3] == "Priya"
     )
     assert page.evaluate("window.__marker") == "same page"
+    summary = page.locator("#register-summary")
+    summary.filter(has_text="1 assessed").wait_for()
+    assert "1 below target" in summary.inner_text()
     page.screenshot(path=str(artifacts / "register-scored.png"), full_page=True)
     saved.get_by_role("link", name=re.compile("^History")).click()
     history = page.locator("table.history").inner_text()

@@ -52,7 +52,7 @@ fmt: install
 
 bench: install
 	scripts/system-deps.sh wrk:wrk
-	$(BIN)/python -m bench
+	scripts/with-postgres.sh $(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) build kb/static/vendor instance .pytest_cache

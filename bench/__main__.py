@@ -9,7 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import search_bench, synthetic
+from bench import register_bench, search_bench, synthetic
 from bench.http import served, wrk
 from kb import create_app
 from kb.config import ROOT
@@ -19,6 +19,55 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 
 def line(label: str, value: str) -> None:
     print(f"  {label:<52} {value}")
+
+
+def register_figures(work: Path, env: dict[str, str], minimal) -> None:
+    """The register page and inline updates, on SQLite and (when a server is given)
+    on PostgreSQL, beside the minimal page of the same run."""
+    engines = [("SQLite", env)]
+    server = os.environ.get("KB_TEST_POSTGRES_URL")
+    if server:
+        import psycopg
+
+        with psycopg.connect(
+            server.replace("+psycopg", ""), autocommit=True
+        ) as connection:
+            connection.execute("CREATE DATABASE kb_bench")
+        pg = env | {
+            "KB_DATABASE_URL": server.rsplit("/", 1)[0] + "/kb_bench",
+            "KB_INDEX_DIR": str(work / "index-pg"),
+        }
+        kb = str(Path(sys.executable).with_name("kb"))
+        subprocess.run(
+            [kb, "load"], env={**os.environ, **pg}, check=True, capture_output=True
+        )
+        engines.append(("PostgreSQL", pg))
+    else:
+        print(
+            "\n(no PostgreSQL figures: run through scripts/with-postgres.sh, as make bench does)"
+        )
+    for name, engine_env in engines:
+        full_env = {**os.environ, **engine_env}
+        register_bench.set_up(full_env)
+        with served("kb:create_app()", engine_env) as base:
+            browser, path, slugs = register_bench.log_in_and_create(base)
+            page = wrk(base + path, SECONDS, headers=[f"Cookie: {browser.cookie()}"])
+            writes = register_bench.updates(browser, path, slugs, SECONDS)
+        print(
+            f"\nregister on {name}: {len(slugs)} requirements in scope, "
+            f"wrk 16 connections / 16 update clients, {SECONDS} s each"
+        )
+        line("minimal Flask page (baseline, above)", f"{minimal.rps:8.0f} req/s")
+        line(
+            "register page",
+            f"{page.rps:8.0f} req/s  p50 {page.p50_ms:6.2f} ms  "
+            f"p99 {page.p99_ms:6.2f} ms  errors {page.errors}",
+        )
+        line(
+            "inline score update (POST, real writes)",
+            f"{writes['rps']:8.0f} req/s  p50 {writes['p50']:6.2f} ms  "
+            f"p99 {writes['p99']:6.2f} ms  failed {writes['failures']}",
+        )
 
 
 def main() -> None:
@@ -55,6 +104,8 @@ def main() -> None:
             f"p99 {load.p99_ms:6.2f} ms  errors {load.errors}",
         )
     line("ratio of throughput (target >= 0.7x)", f"{page.rps / minimal.rps:.2f}x")
+
+    register_figures(work, env, minimal)
 
     app = create_app(
         {"DATABASE_URL": env["KB_DATABASE_URL"], "INDEX_DIR": env["KB_INDEX_DIR"]}

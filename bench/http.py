@@ -72,11 +72,16 @@ def _ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
-def wrk(url: str, seconds: int = 10, connections: int = 16) -> Load:
+def wrk(
+    url: str, seconds: int = 10, connections: int = 16, headers: list[str] | None = None
+) -> Load:
     """Load `url` for a bounded time; return throughput and latency percentiles."""
-    subprocess.run(["wrk", "-t1", "-c4", "-d1s", url], capture_output=True)  # warm up
+    extra = [arg for header in headers or [] for arg in ("-H", header)]
+    subprocess.run(
+        ["wrk", "-t1", "-c4", "-d1s", *extra, url], capture_output=True
+    )  # warm up
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *extra, url],
         capture_output=True,
         text=True,
         check=True,

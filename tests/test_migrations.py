@@ -13,7 +13,9 @@ from tests.conftest import make_app, run_cli
 
 def differences(engine) -> list:
     with engine.connect() as connection:
-        return compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+        return compare_metadata(
+            MigrationContext.configure(connection), SQLModel.metadata
+        )
 
 
 def test_migrations_from_empty_match_the_models(tmp_path):

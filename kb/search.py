@@ -1,8 +1,10 @@
-"""Full-text search over the catalogue. Every whoosh call of the app lives here.
+"""Full-text search over the catalogue, on SQLite FTS5. Every search call lives here.
 
-The index is built from the loaded catalogue (the database), into INDEX_DIR, by `kb load`
-and at start-up when the loaded content changed. Queries are built from the user's words by
-our own small parser (never whoosh's query language), so no input can raise a syntax error.
+The index is a SQLite file in INDEX_DIR, built from the loaded catalogue (the database) by
+`kb load` and at start-up when the loaded content changed, so each server has its own.
+Queries are built from the user's words by our own small parser, never passed through as
+FTS5 syntax, so no input can raise a syntax error. (whoosh served until it measured too
+slow for the 20x catalogue: see docs/benchmarks.md.)
 """
 
 from __future__ import annotations
@@ -11,40 +13,37 @@ import fcntl
 import logging
 import os
 import re
+import sqlite3
 import threading
-from contextlib import contextmanager
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from whoosh import highlight, index, sorting
-from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
-from whoosh.fields import ID, KEYWORD, NGRAMWORDS, STORED, TEXT, Schema
-from whoosh.query import And, Or, Phrase, Term
-from whoosh.searching import Searcher
 
 logger = logging.getLogger(__name__)
 
 MAX_QUERY = 200
 FACETS = ("kind", "part", "area", "level")
 DIGEST_FILE = "content-digest"
+INDEX_FILE = "search.sqlite"
 MATCH_START, MATCH_END = "\x02", "\x03"
+# bm25 weights of the fts columns: id words, title, summary, body, tags
+WEIGHTS = (8.0, 4.0, 2.0, 1.0, 2.0)
+SCHEMA = """
+CREATE TABLE doc (rowid INTEGER PRIMARY KEY, id TEXT, kind TEXT, part TEXT, area TEXT,
+                  level TEXT, title TEXT, url TEXT, title_key TEXT);
+CREATE INDEX doc_title_key ON doc (title_key);
+CREATE VIRTUAL TABLE fts USING fts5(
+    ids, title, summary, body, tags,
+    tokenize = 'porter unicode61 remove_diacritics 2', prefix = '2 3 4');
+CREATE TABLE idkey (key TEXT, rowid INTEGER);
+CREATE INDEX idkey_key ON idkey (key);
+CREATE TABLE word (word TEXT PRIMARY KEY, n INTEGER) WITHOUT ROWID;
+"""
 
-SCHEMA = Schema(
-    id=ID(stored=True, unique=True),
-    idkey=KEYWORD(lowercase=True),
-    kind=ID(stored=True, sortable=True),
-    part=ID(stored=True, sortable=True),
-    area=ID(stored=True, sortable=True),
-    level=ID(stored=True, sortable=True),  # the lowest SL an item applies from, "SL 2"
-    title=TEXT(analyzer=StemmingAnalyzer(), stored=True, field_boost=4.0),
-    summary=TEXT(analyzer=StemmingAnalyzer(), stored=True, field_boost=2.0),
-    body=TEXT(analyzer=StemmingAnalyzer()),
-    tags=KEYWORD(lowercase=True, scorable=True, field_boost=2.0),
-    prefix=NGRAMWORDS(minsize=2, maxsize=12, at="start", field_boost=1.5),
-    words=TEXT(analyzer=StandardAnalyzer(stoplist=None)),
-    url=STORED,
-)
-TEXT_FIELDS = ("title", "summary", "body", "tags")
+
+def title_key(text: str) -> str:
+    """`Penetration Testing` and `penetration  testing` -> `penetration testing`."""
+    return " ".join(re.findall(r"\w+", text.lower()))
 
 
 def id_keys(item_id: str) -> list[str]:
@@ -61,34 +60,60 @@ def id_keys(item_id: str) -> list[str]:
 
 
 def build(index_dir: Path, documents: list[dict], digest: str) -> None:
-    """Rebuild the index from scratch with one writer; record the content digest."""
+    """Build a new index file beside the old one, then swap it in; record the digest."""
     index_dir.mkdir(parents=True, exist_ok=True)
     with _lock(index_dir):
-        ix = index.create_in(str(index_dir), SCHEMA)
-        # Two processes halve the build of the real catalogue; forking costs more than
-        # it saves on a small one.
-        procs = min(2, os.cpu_count() or 1) if len(documents) > 200 else 1
-        writer = ix.writer(limitmb=128, procs=procs, multisegment=procs > 1)
-        for doc in documents:
-            text = " ".join([doc["id"], doc["title"], " ".join(doc["tags"])])
-            writer.add_document(
-                id=doc["id"],
-                idkey=" ".join(id_keys(doc["id"])),
-                kind=doc["kind"],
-                part=doc.get("part") or "",
-                area=doc.get("area") or "",
-                level=f"SL {doc['sl_min']}" if doc.get("sl_min") else "",
-                title=doc["title"],
-                summary=doc["summary"],
-                body=doc["body"],
-                tags=" ".join(doc["tags"]),
-                prefix=text,
-                words=" ".join([doc["title"], doc["summary"]]),
-                url=doc["url"],
+        fresh = index_dir / (INDEX_FILE + ".new")
+        fresh.unlink(missing_ok=True)
+        db = sqlite3.connect(fresh)
+        db.executescript(SCHEMA)
+        words: Counter[str] = Counter()
+        for rowid, doc in enumerate(documents, 1):
+            db.execute(
+                "INSERT INTO doc VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    rowid,
+                    doc["id"],
+                    doc["kind"],
+                    doc.get("part") or "",
+                    doc.get("area") or "",
+                    f"SL {doc['sl_min']}" if doc.get("sl_min") else "",
+                    doc["title"],
+                    doc["url"],
+                    title_key(doc["title"]),
+                ),
             )
-        writer.commit()
+            db.execute(
+                "INSERT INTO fts (rowid, ids, title, summary, body, tags) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    rowid,
+                    doc["id"],
+                    doc["title"],
+                    _plain(doc["summary"]),
+                    _plain(doc["body"]),
+                    " ".join(doc["tags"]),
+                ),
+            )
+            db.executemany(
+                "INSERT INTO idkey VALUES (?, ?)",
+                [(key, rowid) for key in id_keys(doc["id"])],
+            )
+            words.update(
+                re.findall(r"[a-z]{4,}", f"{doc['title']} {doc['summary']}".lower())
+            )
+        db.executemany("INSERT INTO word VALUES (?, ?)", words.items())
+        db.execute("INSERT INTO fts (fts) VALUES ('optimize')")
+        db.commit()
+        db.close()
+        os.replace(fresh, index_dir / INDEX_FILE)
         (index_dir / DIGEST_FILE).write_text(digest)
     logger.info("search index built: %d documents", len(documents))
+
+
+def _plain(text: str) -> str:
+    """Our highlight markers must not occur in indexed text."""
+    return text.replace(MATCH_START, " ").replace(MATCH_END, " ")
 
 
 def is_current(index_dir: Path, digest: str) -> bool:
@@ -96,7 +121,7 @@ def is_current(index_dir: Path, digest: str) -> bool:
     return (
         marker.exists()
         and marker.read_text() == digest
-        and index.exists_in(str(index_dir))
+        and (index_dir / INDEX_FILE).exists()
     )
 
 
@@ -145,84 +170,58 @@ class Results:
 
 def clean(text: str) -> str:
     """Drop control characters, cap the length, balance the quotes."""
-    text = "".join(ch if ch.isprintable() else " " for ch in text)[: MAX_QUERY * 5]
+    text = "".join(ch if ch.isprintable() else " " for ch in text[: MAX_QUERY * 5])
     text = " ".join(text.split())[:MAX_QUERY]
     if text.count('"') % 2:
         text = text[::-1].replace('"', "", 1)[::-1]
     return text
 
 
-def _terms(field_name: str, text: str) -> list[str]:
-    analyzer = SCHEMA[field_name].analyzer
-    return [token.text for token in analyzer(text)]
+def build_query(text: str, conjunction: str = " AND ") -> tuple[str | None, list[str]]:
+    """An FTS5 query from the user's words, and the id keys the text may name.
 
-
-def _word_query(word: str, typing: bool):
-    """Match one word in any text field; the word being typed also matches as a prefix."""
-    options = []
-    for name in TEXT_FIELDS:
-        options += [Term(name, term) for term in _terms(name, word)]
-    if typing and len(word) >= 2:
-        options.append(Term("prefix", word.lower()[:12]))
-    return Or(options) if options else None
-
-
-def _phrase_query(phrase: str):
-    options = []
-    for name in ("title", "summary", "body"):
-        terms = _terms(name, phrase)
-        if len(terms) > 1:
-            options.append(Phrase(name, terms))
-        elif terms:
-            options.append(Term(name, terms[0]))
-    return Or(options) if options else None
-
-
-def build_query(text: str, conjunction=And):
-    """Words must all match (`And`) or any (`Or`); quoted phrases match in order."""
+    Every word and phrase is quoted, so nothing the user types is FTS5 syntax; the word
+    being typed (the last, with no space after it) also matches as a prefix. When the text
+    names an id ("sr 1.1 re 1"), its numbers and short id prefixes are left to the id
+    lookup: as words they would match nearly every page.
+    """
+    keys = id_keys(text) if re.search(r"\d", text) else []
     phrases = re.findall(r'"([^"]*)"', text)
     rest = re.sub(r'"[^"]*"', " ", text)
-    words = re.findall(r"[\w.()\-]+", rest)
     words = [
-        w
-        for w in (w.strip(".()-") for w in words)
-        if w and w.upper() not in ("AND", "OR", "NOT")
+        w for w in re.findall(r"\w+", rest) if w.upper() not in ("AND", "OR", "NOT")
     ]
+    if keys:
+        words = [w for w in words if not w.isdigit() and len(w) > 3]
     typing = bool(words) and not text.endswith((" ", '"'))
-    parts = [_phrase_query(p) for p in phrases]
-    parts += [
-        _word_query(w, typing and i == len(words) - 1) for i, w in enumerate(words)
-    ]
-    parts = [p for p in parts if p is not None]
-    keys = id_keys(text) if re.search(r"\d", text) else []
-    id_query = Or([Term("idkey", key, boost=50.0) for key in keys]) if keys else None
-    main = conjunction(parts) if parts else None
-    queries = [q for q in (id_query, main) if q is not None]
-    return (Or(queries) if len(queries) > 1 else queries[0]) if queries else None, keys
+    terms = [_quote(p) for p in phrases if re.search(r"\w", p)]
+    for index, word in enumerate(words):
+        last = typing and index == len(words) - 1
+        terms.append(f"({_quote(word)} OR {_quote(word)}*)" if last else _quote(word))
+    return (conjunction.join(terms) if terms else None), keys
 
 
-def _filter(filters: dict[str, str]):
-    terms = [
-        Term(name, value) for name, value in filters.items() if value and name in FACETS
-    ]
-    return And(terms) if terms else None
+def _quote(text: str) -> str:
+    return '"' + " ".join(re.findall(r"\w+", text)) + '"'
 
 
-def _snippet(hit, searcher: Searcher) -> list[tuple[str, bool]]:
-    text = hit.get("summary", "")
-    marked = hit.highlights("summary", text=text, top=2) or text[:240]
-    segments = []
-    for index_, piece in enumerate(re.split(f"[{MATCH_START}{MATCH_END}]", marked)):
-        if piece:
-            segments.append((piece, index_ % 2 == 1))
-    return segments
+_local = threading.local()
 
 
-class _Marker(highlight.Formatter):
-    between = " … "
-
-    def format_token(self, text, token, replace=False):
-        return MATCH_START + highlight.get_text(text, token, replace) + MATCH_END
+def _connect(index_dir: Path) -> sqlite3.Connection:
+    """One read-only connection per thread and index file, reopened after a rebuild."""
+    path = index_dir / INDEX_FILE
+    stamp = (index_dir / DIGEST_FILE).stat().st_mtime_ns
+    cache = getattr(_local, "connections", None)
+    if cache is None:
+        cache = _local.connections = {}
+    cached = cache.get(path)
+    if cached is None or cached[0] != stamp:
+        if cached is not None:
+            cached[1].close()
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        cache[path] = cached = (stamp, connection)
+    return cached[1]
 
 
 def search(
@@ -232,98 +231,236 @@ def search(
     limit: int = 20,
     page: int = 1,
 ) -> Results:
-    """Run a user's query; never raises for any text."""
+    """Run a user's query; never raises for any text.
+
+    Items the text names by id come first (the exact one, then its enhancements), then
+    items whose title is the text, then the text matches by bm25. Counts and facets come from SQL aggregates, and only the
+    page shown is ranked and fetched, so the cost stays flat as the catalogue grows.
+    """
     text = clean(text)
     results = Results(query=text)
     if not text:
         results.message = "Type a word, a topic or an id such as SR 1.1 or SP.09.02."
         return results
     query, keys = build_query(text)
-    if query is None:
+    if query is None and not keys:
         results.message = "Those characters do not make a search; try words or an id."
         return results
-    with _searcher(index_dir) as searcher:
-        page_hits = _run(searcher, query, filters or {}, limit, page, results)
-        if results.total == 0:
-            loose, _ = build_query(text, conjunction=Or)
-            page_hits = _run(searcher, loose, filters or {}, limit, page, results)
-        if results.total == 0:
-            results.suggestion = _suggest(searcher, text)
-        results.hits = [_to_hit(hit, searcher) for hit in page_hits]
-        if keys:
-            exact = searcher.search(Or([Term("idkey", key) for key in keys]), limit=2)
-            if len(exact) == 1:
-                results.exact = _to_hit(exact[0], searcher)
+    db = _connect(index_dir)
+    where, params = _filters(filters or {})
+    named = _named(db, keys, where, params)
+    named += [r for r in _titled(db, text, where, params) if r not in named]
+    if query and not _count_matches(db, query, where, params) and not named:
+        query = build_query(text, conjunction=" OR ")[0]
+    facet_rows = _facet_rows(db, query, named, where, params)
+    results.total = sum(n for *_values, n in facet_rows)
+    results.facets = _count(facet_rows)
+    start = (max(1, page) - 1) * limit
+    page_ids = named[start : start + limit]
+    if query and len(page_ids) < limit:
+        skip = max(0, start - len(named))
+        page_ids += _ranked(
+            db, query, named, where, params, limit - len(page_ids), skip
+        )
+    results.hits = _hits(db, query, page_ids)
+    exact = _named(db, keys, "", [], exact_only=True)
+    if len(exact) == 1:
+        results.exact = _hits(db, None, exact)[0]
+    if results.total == 0:
+        results.suggestion = _suggest(db, text)
     return results
 
 
-_open_searchers: dict[Path, tuple[float, Searcher, threading.Lock]] = {}
+def _filters(filters: dict[str, str]) -> tuple[str, list[str]]:
+    chosen = [
+        (name, value) for name, value in filters.items() if value and name in FACETS
+    ]
+    where = "".join(f" AND d.{name} = ?" for name, _ in chosen)
+    return where, [value for _, value in chosen]
 
 
-@contextmanager
-def _searcher(index_dir: Path):
-    """One searcher per process and index, reopened after a rebuild.
+def _named(
+    db, keys: list[str], where: str, params: list, exact_only: bool = False
+) -> list[int]:
+    """Rows the text names by id: the exact item first, then items under it (its REs)."""
+    if not keys:
+        return []
+    marks = ", ".join("?" * len(keys))
+    exact = [
+        r[0]
+        for r in db.execute(
+            f"SELECT DISTINCT d.rowid FROM idkey k JOIN doc d ON d.rowid = k.rowid "
+            f"WHERE k.key IN ({marks}){where} ORDER BY d.id",
+            [*keys, *params],
+        )
+    ]
+    if exact_only:
+        return exact
+    under = [
+        r[0]
+        for r in db.execute(
+            f"SELECT DISTINCT d.rowid FROM idkey k JOIN doc d ON d.rowid = k.rowid "
+            f"WHERE k.key LIKE ? || '-%'{where} ORDER BY d.id",
+            [keys[0], *params],
+        )
+        if r[0] not in exact
+    ]
+    return exact + under
 
-    Opening a reader costs more than most queries, so it is kept; a lock serialises its
-    use for threaded servers.
-    """
-    stamp = (index_dir / DIGEST_FILE).stat().st_mtime
-    cached = _open_searchers.get(index_dir)
-    if cached is None or cached[0] != stamp:
-        if cached is not None:
-            cached[1].close()
-        searcher = index.open_dir(str(index_dir)).searcher()
-        _open_searchers[index_dir] = cached = (stamp, searcher, threading.Lock())
-    with cached[2]:
-        yield cached[1]
+
+def _titled(db, text: str, where: str, params: list) -> list[int]:
+    """Rows whose title is exactly the text: a topic typed in full ranks its page first."""
+    return [
+        r[0]
+        for r in db.execute(
+            f"SELECT d.rowid FROM doc d WHERE d.title_key = ?{where} ORDER BY d.id",
+            [title_key(text), *params],
+        )
+    ]
 
 
-def _run(searcher, query, filters, limit, page, results: Results):
-    facets = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
-    hits = searcher.search_page(
-        query,
-        max(1, page),
-        pagelen=limit,
-        filter=_filter(filters),
-        groupedby=facets,
-        terms=True,
-    )
-    hits.results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
-    hits.results.formatter = _Marker()
-    results.total = len(hits.results)
-    results.facets = {
-        name: dict(
-            sorted(
-                (
-                    (str(value), count)
-                    for value, count in hits.results.groups(name).items()
-                    if value
-                ),
-                key=lambda pair: (-pair[1], pair[0]),
+def _count_matches(db, query: str, where: str, params: list) -> int:
+    return db.execute(
+        f"SELECT count(*) FROM fts JOIN doc d ON d.rowid = fts.rowid "
+        f"WHERE fts MATCH ?{where}",
+        [query, *params],
+    ).fetchone()[0]
+
+
+def _facet_rows(
+    db, query: str | None, named: list[int], where: str, params: list
+) -> list:
+    """(kind, part, area, level, count) over the matches and the named items."""
+    selects, args = [], []
+    if query:
+        selects.append(
+            f"SELECT d.rowid AS rowid FROM fts JOIN doc d ON d.rowid = fts.rowid "
+            f"WHERE fts MATCH ?{where}"
+        )
+        args += [query, *params]
+    if named:
+        selects.append(
+            f"SELECT rowid FROM doc WHERE rowid IN ({', '.join('?' * len(named))})"
+        )
+        args += named
+    if not selects:
+        return []
+    union = " UNION ".join(selects)
+    return db.execute(
+        f"SELECT kind, part, area, level, count(*) FROM doc "
+        f"WHERE rowid IN ({union}) GROUP BY 1, 2, 3, 4",
+        args,
+    ).fetchall()
+
+
+def _ranked(
+    db, query: str, named: list[int], where: str, params: list, limit: int, offset: int
+) -> list[int]:
+    weights = ", ".join(str(w) for w in WEIGHTS)
+    skip = f" AND d.rowid NOT IN ({', '.join('?' * len(named))})" if named else ""
+    return [
+        r[0]
+        for r in db.execute(
+            f"SELECT d.rowid FROM fts JOIN doc d ON d.rowid = fts.rowid "
+            f"WHERE fts MATCH ?{where}{skip} ORDER BY bm25(fts, {weights}) LIMIT ? OFFSET ?",
+            [query, *params, *named, limit, offset],
+        )
+    ]
+
+
+def _count(rows: list[tuple]) -> dict[str, dict[str, int]]:
+    facets = {}
+    for position, name in enumerate(FACETS):
+        counts: Counter[str] = Counter()
+        for row in rows:
+            if row[position]:
+                counts[row[position]] += row[-1]
+        facets[name] = dict(
+            sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+        )
+    return facets
+
+
+def _hits(db: sqlite3.Connection, query: str | None, rowids: list[int]) -> list[Hit]:
+    """Titles, links and highlighted snippets for one page of rows, in their order."""
+    if not rowids:
+        return []
+    marks = ", ".join("?" * len(rowids))
+    if query:
+        found = db.execute(
+            f"SELECT fts.rowid, snippet(fts, -1, ?, ?, ' … ', 24) FROM fts "
+            f"WHERE fts MATCH ? AND fts.rowid IN ({marks})",
+            [MATCH_START, MATCH_END, query, *rowids],
+        ).fetchall()
+        snippets = dict(found)
+    else:
+        snippets = {}
+    missing = [r for r in rowids if r not in snippets]
+    if missing:
+        more = ", ".join("?" * len(missing))
+        snippets |= dict(
+            db.execute(
+                f"SELECT rowid, substr(summary, 1, 240) FROM fts WHERE rowid IN ({more})",
+                missing,
             )
         )
-        for name in FACETS
+    docs = {
+        r[0]: r
+        for r in db.execute(
+            f"SELECT rowid, id, kind, title, url FROM doc WHERE rowid IN ({marks})",
+            rowids,
+        )
     }
-    return list(hits)
+    return [
+        Hit(docs[r][1], docs[r][2], docs[r][3], docs[r][4], _segments(snippets[r]))
+        for r in rowids
+    ]
 
 
-def _to_hit(hit, searcher) -> Hit:
-    return Hit(
-        hit["id"], hit["kind"], hit["title"], hit["url"], _snippet(hit, searcher)
+def _segments(marked: str) -> list[tuple[str, bool]]:
+    pieces = re.split(f"([{MATCH_START}{MATCH_END}])", marked)
+    segments, inside = [], False
+    for piece in pieces:
+        if piece == MATCH_START:
+            inside = True
+        elif piece == MATCH_END:
+            inside = False
+        elif piece:
+            segments.append((piece, inside))
+    return segments
+
+
+def _edits(word: str) -> set[str]:
+    """Every string one edit from `word` (delete, swap, replace, insert)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return (
+        {a + b[1:] for a, b in splits if b}
+        | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+        | {a + c + b[1:] for a, b in splits if b for c in letters}
+        | {a + c + b for a, b in splits for c in letters}
     )
 
 
-def _suggest(searcher: Searcher, text: str) -> str | None:
-    """Replace each unknown word by the closest known word one edit away."""
-    corrector = searcher.corrector("words")
-    reader = searcher.reader()
+def _suggest(db: sqlite3.Connection, text: str) -> str | None:
+    """Replace each unknown word by the most frequent known word one edit away."""
     changed, words = False, []
     for word in text.split():
         lower = word.lower()
-        if len(lower) > 3 and not reader.frequency("words", lower):
-            found = corrector.suggest(lower, limit=1, maxdist=1)
-            if found:
-                words.append(found[0])
+        if (
+            lower.isalpha()
+            and len(lower) > 3
+            and not db.execute("SELECT 1 FROM word WHERE word = ?", (lower,)).fetchone()
+        ):
+            candidates = sorted(_edits(lower))
+            marks = ", ".join("?" * len(candidates))
+            best = db.execute(
+                f"SELECT word FROM word WHERE word IN ({marks}) "
+                f"ORDER BY n DESC, word LIMIT 1",
+                candidates,
+            ).fetchone()
+            if best:
+                words.append(best[0])
                 changed = True
                 continue
         words.append(word)

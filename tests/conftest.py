@@ -101,6 +101,17 @@ def app(tmp_path_factory):
     return app
 
 
+@pytest.fixture(scope="session")
+def real_app(tmp_path_factory):
+    """An app loaded with the real catalogue in content/, for relevance and counts."""
+    from kb.config import ROOT
+
+    app = make_app(tmp_path_factory.mktemp("real"), ROOT / "content")
+    result = run_cli(app, "load")
+    assert result.exit_code == 0, result.output
+    return app
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

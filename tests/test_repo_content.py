@@ -10,7 +10,7 @@ import pytest
 from kb.config import ROOT
 from kb.content.kinds import Requirement
 from kb.content.loader import read_tree
-from tests.conftest import DATA, make_app, run_cli
+from tests.conftest import DATA
 
 REFERENCE = json.loads((DATA / "reference_ids.json").read_text())
 
@@ -47,12 +47,9 @@ def test_every_2_1_2024_page_is_provisional(catalogue):
     assert pages and all(page.provisional for page in pages)
 
 
-@pytest.fixture(scope="module")
-def real_client(tmp_path_factory):
-    app = make_app(tmp_path_factory.mktemp("real"), ROOT / "content")
-    result = run_cli(app, "load")
-    assert result.exit_code == 0, result.output
-    return app.test_client()
+@pytest.fixture
+def real_client(real_app):
+    return real_app.test_client()
 
 
 @pytest.mark.parametrize("part", sorted(REFERENCE))

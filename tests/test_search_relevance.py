@@ -1,0 +1,64 @@
+"""Relevance on the real catalogue: what a person types, and what must come first."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def api(real_app):
+    client = real_app.test_client()
+    return lambda q, **p: client.get("/api/v1/search", query_string={"q": q, **p}).json
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("SR 1.1", "SR 1.1"),
+        ("sr1.1", "SR 1.1"),
+        ("SR 1.1 RE(1)", "SR 1.1 RE(1)"),
+        ("sr 1.1 re 1", "SR 1.1 RE(1)"),
+        ("SP.09.02", "SP.09.02 BR"),
+        ("sp 9.2", "SP.09.02 BR"),
+        ("SP.12.05 BR", "SP.12.05 BR"),
+        ("ZCR 3", "ZCR 3"),
+        ("zcr 5.6", "ZCR 5.6"),
+        ("user 1.7", "USER 1.7"),
+        ("4.3.3.5", "4.3.3.5"),
+        ("fr 3", "FR 3"),
+        ("session lock", "SR 2.5"),
+        ("penetration testing", "OFF-PENTEST"),
+        ("default passwords", "SP.09.07 BR"),
+        ("backup restore test", "EV-RESTORE-TEST"),
+        ("patch qualification", "EV-PATCH-QUALIFICATION"),
+        ("background checks", "ORG 1.2"),
+        ("account regist", "EV-ACCOUNT-REGISTER"),
+        ('"zone and conduit"', "ZCR 3"),
+    ],
+)
+def test_what_a_person_types_finds_its_item_first(api, query, first):
+    assert api(query)["hits"][0]["id"] == first
+
+
+def test_an_id_brings_its_enhancements_next(api):
+    ids = [hit["id"] for hit in api("SR 1.1")["hits"]]
+    assert ids[:4] == ["SR 1.1", "SR 1.1 RE(1)", "SR 1.1 RE(2)", "SR 1.1 RE(3)"]
+
+
+@pytest.mark.parametrize(
+    ("typo", "meant"),
+    [
+        ("pasword", "password"),
+        ("malwere", "malware"),
+        ("segmantation ", "segmentation"),
+    ],
+)
+def test_a_one_edit_typo_suggests_the_word(api, typo, meant):
+    body = api(typo)
+    assert body["total"] == 0 and body["suggestion"] == meant
+
+
+def test_facets_narrow_to_a_part(api):
+    body = api("remote access", part="62443-3-3")
+    assert body["total"] > 0 and {h["kind"] for h in body["hits"]} == {"requirement"}
+    assert all(h["url"].startswith("/requirements/sr-") for h in body["hits"])

@@ -51,6 +51,7 @@ fmt: install
 	$(BIN)/ruff format kb importers tests
 
 bench: install
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	scripts/system-deps.sh wrk:wrk
 	scripts/with-postgres.sh $(BIN)/python -m bench
 

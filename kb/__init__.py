@@ -40,9 +40,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     cli.init_app(app)
+    cache.init_app(app)  # first: a cached page needs none of the other hooks
     security.init_app(app)
     auth.init_app(app)
-    cache.init_app(app)
     for module in (home, catalogue, requirements, search, api, auth, orgs, assessments):
         app.register_blueprint(module.bp)
     errors.register(app)

@@ -230,12 +230,14 @@ def search(
     filters: dict[str, str] | None = None,
     limit: int = 20,
     page: int = 1,
+    summary: bool = True,
 ) -> Results:
     """Run a user's query; never raises for any text.
 
     Items the text names by id come first (the exact one, then its enhancements), then
-    items whose title is the text, then the text matches by bm25. Counts and facets come from SQL aggregates, and only the
-    page shown is ranked and fetched, so the cost stays flat as the catalogue grows.
+    items whose title is the text, then the text matches by bm25; only the page shown is
+    ranked and fetched. With `summary` (the results page, the API) it also counts the
+    matches by facet and cuts snippets; the as-you-type list asks for neither.
     """
     text = clean(text)
     results = Results(query=text)
@@ -250,25 +252,39 @@ def search(
     where, params = _filters(filters or {})
     named = _named(db, keys, where, params)
     named += [r for r in _titled(db, text, where, params) if r not in named]
-    if query and not _count_matches(db, query, where, params) and not named:
-        query = build_query(text, conjunction=" OR ")[0]
-    facet_rows = _facet_rows(db, query, named, where, params)
-    results.total = sum(n for *_values, n in facet_rows)
-    results.facets = _count(facet_rows)
+    loose = build_query(text, conjunction=" OR ")[0]
+    if summary:
+        facet_rows = _facet_rows(db, query, named, where, params)
+        if not facet_rows and query != loose:
+            query = loose
+            facet_rows = _facet_rows(db, query, named, where, params)
+        results.total = sum(n for *_values, n in facet_rows)
+        results.facets = _count(facet_rows)
     start = (max(1, page) - 1) * limit
+    page_ids = _page(db, query, named, where, params, start, limit)
+    if not summary and not page_ids and query != loose:
+        query = loose
+        page_ids = _page(db, query, named, where, params, start, limit)
+    results.hits = _hits(db, query if summary else None, page_ids, snippets=summary)
+    exact = _named(db, keys, "", [], exact_only=True)
+    if len(exact) == 1:
+        results.exact = _hits(db, None, exact, snippets=summary)[0]
+    if not page_ids and page == 1:
+        results.suggestion = _suggest(db, text)
+    return results
+
+
+def _page(
+    db, query, named: list[int], where: str, params: list, start: int, limit: int
+) -> list[int]:
+    """The rowids of one page: named items first, then the ranked matches."""
     page_ids = named[start : start + limit]
     if query and len(page_ids) < limit:
         skip = max(0, start - len(named))
         page_ids += _ranked(
             db, query, named, where, params, limit - len(page_ids), skip
         )
-    results.hits = _hits(db, query, page_ids)
-    exact = _named(db, keys, "", [], exact_only=True)
-    if len(exact) == 1:
-        results.exact = _hits(db, None, exact)[0]
-    if results.total == 0:
-        results.suggestion = _suggest(db, text)
-    return results
+    return page_ids
 
 
 def _filters(filters: dict[str, str]) -> tuple[str, list[str]]:
@@ -317,14 +333,6 @@ def _titled(db, text: str, where: str, params: list) -> list[int]:
             [title_key(text), *params],
         )
     ]
-
-
-def _count_matches(db, query: str, where: str, params: list) -> int:
-    return db.execute(
-        f"SELECT count(*) FROM fts JOIN doc d ON d.rowid = fts.rowid "
-        f"WHERE fts MATCH ?{where}",
-        [query, *params],
-    ).fetchone()[0]
 
 
 def _facet_rows(
@@ -381,10 +389,29 @@ def _count(rows: list[tuple]) -> dict[str, dict[str, int]]:
     return facets
 
 
-def _hits(db: sqlite3.Connection, query: str | None, rowids: list[int]) -> list[Hit]:
-    """Titles, links and highlighted snippets for one page of rows, in their order."""
+def _hits(
+    db: sqlite3.Connection, query: str | None, rowids: list[int], snippets: bool = True
+) -> list[Hit]:
+    """Titles, links and (when asked) highlighted snippets of rows, in their order."""
     if not rowids:
         return []
+    marks = ", ".join("?" * len(rowids))
+    docs = {
+        r[0]: r
+        for r in db.execute(
+            f"SELECT rowid, id, kind, title, url FROM doc WHERE rowid IN ({marks})",
+            rowids,
+        )
+    }
+    texts = _snippets(db, query, rowids) if snippets else {}
+    return [
+        Hit(docs[r][1], docs[r][2], docs[r][3], docs[r][4], _segments(texts.get(r, "")))
+        for r in rowids
+    ]
+
+
+def _snippets(db: sqlite3.Connection, query: str | None, rowids: list[int]) -> dict:
+    """The matched words in context, or the start of the summary where nothing matched."""
     marks = ", ".join("?" * len(rowids))
     if query:
         found = db.execute(
@@ -404,17 +431,7 @@ def _hits(db: sqlite3.Connection, query: str | None, rowids: list[int]) -> list[
                 missing,
             )
         )
-    docs = {
-        r[0]: r
-        for r in db.execute(
-            f"SELECT rowid, id, kind, title, url FROM doc WHERE rowid IN ({marks})",
-            rowids,
-        )
-    }
-    return [
-        Hit(docs[r][1], docs[r][2], docs[r][3], docs[r][4], _segments(snippets[r]))
-        for r in rowids
-    ]
+    return snippets
 
 
 def _segments(marked: str) -> list[tuple[str, bool]]:

@@ -1,8 +1,10 @@
 """An in-process cache of rendered catalogue responses for anonymous readers.
 
 The catalogue changes only when `kb load` runs, which rewrites the search index's digest
-file; each cached response is valid while that file is unchanged. Responses that set a
-cookie, carry an error, or come from a view not marked `@cached` are never stored.
+file; each cached response is valid while that file is unchanged. Only requests without a
+session cookie are served from it (so it runs first, before the login machinery), and
+responses that set a cookie, carry an error, or come from a view not marked `@cached` are
+never stored.
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ class PageCache:
         view = current_app.view_functions.get(request.endpoint or "")
         if request.method != "GET" or not getattr(view, "kb_cached", False):
             return None
-        if g.get("user") is not None:
-            return None
+        if current_app.config["SESSION_COOKIE_NAME"] in request.cookies:
+            return None  # someone with a session may be logged in: render for them
         return (request.full_path, is_fragment_request())
 
     def current_version(self) -> float | None:

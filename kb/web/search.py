@@ -20,7 +20,7 @@ FACET_LABELS = {
 }
 
 
-def run_query(limit: int) -> search.Results:
+def run_query(limit: int, summary: bool = True) -> search.Results:
     """Run the request's `q` with its facet filters; shared by the page and the API."""
     args = request.args
     filters = {name: args.get(name, "") for name in search.FACETS}
@@ -31,6 +31,7 @@ def run_query(limit: int) -> search.Results:
         filters,
         limit=limit,
         page=max(1, min(page, 500)),
+        summary=summary,
     )
 
 
@@ -39,7 +40,7 @@ def run_query(limit: int) -> search.Results:
 def index():
     """Show ranked results with facets; htmx gets the results fragment only."""
     quick = request.args.get("quick") == "1"
-    results = run_query(limit=8 if quick else 20)
+    results = run_query(limit=8 if quick else 20, summary=not quick)
     filters = {name: request.args.get(name, "") for name in search.FACETS}
     fragment = "search/_quick.html" if quick else "search/_results.html"
     return render(

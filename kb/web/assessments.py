@@ -8,7 +8,7 @@ from htmx_flask import make_response as htmx_response
 from markupsafe import Markup
 
 from kb.db import get_session
-from kb.errors import InvalidInput, StaleEdit
+from kb.errors import StaleEdit
 from kb.markdown import make_renderer
 from kb.models import Score
 from kb.schemas import (
@@ -19,7 +19,7 @@ from kb.schemas import (
     ScoreUpdate,
 )
 from kb.services import assessments as service
-from kb.web.forms import parse
+from kb.web.forms import parse, parse_or_raise
 from kb.web.htmx import is_fragment_request, render, see_other
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
@@ -180,9 +180,7 @@ def group_target(assessment_id: int):
     assessment, _access = service.get_assessment(
         session, g.user, assessment_id, "editor"
     )
-    data = parse(GroupTarget, request.form)
-    if isinstance(data, dict):
-        raise InvalidInput([f"{k}: {v}" for k, v in data.items()])
+    data = parse_or_raise(GroupTarget, request.form)
     group_by = "function" if request.form.get("group_by") == "function" else "area"
     service.set_group_target(
         session, assessment, data.group, data.target, g.user, group_by
@@ -201,9 +199,7 @@ def rename(assessment_id: int):
     assessment, _access = service.get_assessment(
         session, g.user, assessment_id, "admin"
     )
-    data = parse(AssessmentRename, request.form)
-    if isinstance(data, dict):
-        raise InvalidInput([f"{k}: {v}" for k, v in data.items()])
+    data = parse_or_raise(AssessmentRename, request.form)
     service.rename(session, assessment, data.name)
     session.commit()
     return see_other(url_for("assessments.show", assessment_id=assessment.id))

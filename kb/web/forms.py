@@ -7,6 +7,8 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 from werkzeug.datastructures import MultiDict
 
+from kb.errors import InvalidInput
+
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -27,3 +29,11 @@ def parse(
                 field, message = message.split(": ", 1)
             errors.setdefault(field or "form", message)
         return errors
+
+
+def parse_or_raise(model: type[M], form: MultiDict) -> M:
+    """The model, or InvalidInput naming each fault (for forms without a page of their own)."""
+    data = parse(model, form)
+    if isinstance(data, dict):
+        raise InvalidInput([f"{field}: {message}" for field, message in data.items()])
+    return data

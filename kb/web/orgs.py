@@ -6,11 +6,11 @@ from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from kb.db import get_session
-from kb.errors import InvalidInput, NotFound
+from kb.errors import NotFound
 from kb.schemas import AssessmentCreate, MemberAdd, MemberRole
 from kb.services import accounts
 from kb.services import assessments as assessment_service
-from kb.web.forms import parse
+from kb.web.forms import parse, parse_or_raise
 from kb.web.htmx import see_other
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
@@ -123,9 +123,7 @@ def change_member(slug: str, user_id: int):
     """Change a member's role (admin)."""
     found = _access(slug, "admin")
     session = get_session()
-    data = parse(MemberRole, request.form)
-    if isinstance(data, dict):
-        raise InvalidInput([f"{k}: {v}" for k, v in data.items()])
+    data = parse_or_raise(MemberRole, request.form)
     member = next(
         (u for u, _m in accounts.members(session, found.org) if u.id == user_id), None
     )

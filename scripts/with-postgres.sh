@@ -24,13 +24,15 @@ if [ "$(id -u)" = 0 ]; then
   as_owner=(runuser -u postgres --)
 fi
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# Run a server command as the cluster's owner, from a folder that owner may enter.
+pg() { (cd "$data" && "${as_owner[@]}" "$bindir/$1" "${@:2}"); }
 cleanup() {
-  "${as_owner[@]}" "$bindir/pg_ctl" -D "$data/db" -m immediate stop >/dev/null 2>&1 || true
+  pg pg_ctl -D "$data/db" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$data"
 }
 trap cleanup EXIT
-"${as_owner[@]}" "$bindir/initdb" -D "$data/db" -U postgres --auth=trust -E UTF8 >/dev/null
-"${as_owner[@]}" "$bindir/pg_ctl" -D "$data/db" -l "$data/log" -w -o \
+pg initdb -D "$data/db" -U postgres --auth=trust -E UTF8 >/dev/null
+pg pg_ctl -D "$data/db" -l "$data/log" -w -o \
   "-p $port -k $data -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
   start >/dev/null || { cat "$data/log" >&2; exit 1; }
 echo "PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"

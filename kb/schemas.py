@@ -30,14 +30,17 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 
 
 class Form(BaseModel):
-    """Blank form fields arrive as "": treat them as not given."""
+    """Blank form fields arrive as "": a field whose default is None reads it as not
+    given; a text field with a text default keeps it."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
     @field_validator("*", mode="before")
     @classmethod
-    def blank_is_none(cls, value):
-        return None if value == "" else value
+    def blank_is_none(cls, value, info: ValidationInfo):
+        if value == "" and cls.model_fields[info.field_name].default != "":
+            return None
+        return value
 
 
 class AssessmentCreate(Form):
@@ -45,11 +48,6 @@ class AssessmentCreate(Form):
     scope: Annotated[str, StringConstraints(max_length=2000)] = ""
     parts: list[Literal["62443-2-4", "62443-2-1", "62443-3-2"]] = Field(min_length=1)
     assessed_on: date | None = None
-
-    @field_validator("scope", mode="before")
-    @classmethod
-    def scope_text(cls, value):
-        return value or ""
 
 
 class AssessmentRename(Form):

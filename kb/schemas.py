@@ -106,3 +106,16 @@ class MemberRole(Form):
 class Login(Form):
     email: Annotated[str, StringConstraints(min_length=3, max_length=254)]
     password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class PasswordChange(Form):
+    current: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    new: Annotated[str, StringConstraints(min_length=12, max_length=200)]
+    confirm: str
+
+    @field_validator("confirm")
+    @classmethod
+    def same_as_new(cls, value, info: ValidationInfo):
+        if info.data.get("new") and value != info.data["new"]:
+            raise ValueError("type the same new password twice")
+        return value

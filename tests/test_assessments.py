@@ -284,13 +284,19 @@ def test_duplicate_rename_archive(world, login, org_client):
     )
 
 
-def test_a_blank_scope_and_date_are_fine_and_faults_are_listed_at_the_top(world, login, org_client):
+def test_a_blank_scope_and_date_are_fine_and_faults_are_listed_at_the_top(
+    world, login, org_client
+):
     login("admin@acme.test")
-    ok = org_client.post("/orgs/acme-water/assessments", data={
-        "name": "FY28", "scope": "", "assessed_on": "", "parts": ["62443-3-2"]})
+    ok = org_client.post(
+        "/orgs/acme-water/assessments",
+        data={"name": "FY28", "scope": "", "assessed_on": "", "parts": ["62443-3-2"]},
+    )
     assert ok.status_code == 303
-    bad = org_client.post("/orgs/acme-water/assessments", data={
-        "name": "FY29", "parts": ["62443-9-9"], "assessed_on": "31/02/2027"})
+    bad = org_client.post(
+        "/orgs/acme-water/assessments",
+        data={"name": "FY29", "parts": ["62443-9-9"], "assessed_on": "31/02/2027"},
+    )
     assert bad.status_code == 422
     summary = soup(bad).select_one("div.error[role=alert]").get_text(" ")
     assert "parts" in summary and "assessed on" in summary

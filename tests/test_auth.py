@@ -153,3 +153,38 @@ def test_catalogue_can_require_login(tmp_path):
     assert "/login" in client.get("/requirements/sr-1-1").headers["Location"]
     assert client.get("/api/v1/requirements").status_code == 401
     assert client.get("/healthz").status_code == 200
+
+
+def test_a_user_changes_their_password(world, login, org_client):
+    login("ed@acme.test")
+    wrong = org_client.post(
+        "/account",
+        data={
+            "current": "nope",
+            "new": "a-brand-new-password",
+            "confirm": "a-brand-new-password",
+        },
+    )
+    assert wrong.status_code == 422 and "not your current password" in wrong.text
+    mismatch = org_client.post(
+        "/account",
+        data={
+            "current": "correct-horse-battery",
+            "new": "a-brand-new-password",
+            "confirm": "other",
+        },
+    )
+    assert mismatch.status_code == 422 and "same new password twice" in mismatch.text
+    done = org_client.post(
+        "/account",
+        data={
+            "current": "correct-horse-battery",
+            "new": "a-brand-new-password",
+            "confirm": "a-brand-new-password",
+        },
+    )
+    assert done.status_code == 303
+    assert "Your password is changed." in org_client.get("/account").text
+    login.logout()
+    assert login("ed@acme.test").status_code == 401
+    assert login("ed@acme.test", "a-brand-new-password").status_code == 303

@@ -11,23 +11,6 @@ def hits(client, q: str, **params) -> list[str]:
     return [hit["id"] for hit in body["hits"]]
 
 
-@pytest.mark.parametrize(
-    ("query", "first"),
-    [
-        ("SR 1.1", "SR 1.1"),
-        ("sr1.1", "SR 1.1"),
-        ("SR 1.1 RE(1)", "SR 1.1 RE(1)"),
-        ("sr 1.1 re 1", "SR 1.1 RE(1)"),
-        ("SP.09.02", "SP.09.02 BR"),
-        ("sp 9.2", "SP.09.02 BR"),
-        ("sp.09.02 br", "SP.09.02 BR"),
-        ("account register", "EV-ACCOUNT-REGISTER"),
-    ],
-)
-def test_id_forms_and_titles_rank_their_item_first(client, query, first):
-    assert hits(client, query)[0] == first
-
-
 def test_an_id_that_names_one_item_offers_a_jump(client):
     html = BeautifulSoup(client.get("/search/?q=sr1.1").text, "html.parser")
     jump = html.select_one(".jump a")

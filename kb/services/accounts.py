@@ -184,6 +184,15 @@ class LoginLimiter:
         self.session.execute(delete(LoginAttempt).where(LoginAttempt.key == key))
 
 
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    """Set a new password for a user who proves they know the current one."""
+    if not check_password_hash(user.password_hash, current):
+        raise InvalidInput(["current: that is not your current password"])
+    user.password_hash = generate_password_hash(new)
+    session.add(user)
+    session.flush()
+
+
 def authenticate(session: Session, email: str, password: str) -> User | None:
     user = find_user(session, email)
     if (

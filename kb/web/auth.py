@@ -16,12 +16,24 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import LoginManager, current_user, login_user, logout_user
+from flask_login import (
+    LoginManager,
+    current_user,
+    login_required,
+    login_user,
+    logout_user,
+)
 
 from kb.db import get_session
+from kb.errors import InvalidInput
 from kb.models import User
-from kb.schemas import Login
-from kb.services.accounts import LoginLimiter, authenticate, organisations_of
+from kb.schemas import Login, PasswordChange
+from kb.services.accounts import (
+    LoginLimiter,
+    authenticate,
+    change_password,
+    organisations_of,
+)
 from kb.web.forms import parse
 from kb.web.htmx import see_other
 
@@ -140,6 +152,27 @@ def login():
     if len(orgs) == 1:
         return redirect(url_for("orgs.assessments", slug=orgs[0][0].slug), 303)
     return redirect(url_for("orgs.index"), 303)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """Show the user's account; on POST change the password."""
+    if request.method == "GET":
+        return render_template("auth/account.html", errors={})
+    form = parse(PasswordChange, request.form)
+    if isinstance(form, dict):
+        return render_template("auth/account.html", errors=form), 422
+    session = get_session()
+    user = session.get(User, g.user.id)
+    try:
+        change_password(session, user, form.current, form.new)
+    except InvalidInput as exc:
+        field, message = exc.problems[0].split(": ", 1)
+        return render_template("auth/account.html", errors={field: message}), 422
+    session.commit()
+    flash("Your password is changed.")
+    return redirect(url_for("auth.account"), 303)
 
 
 @bp.post("/logout")

@@ -300,3 +300,15 @@ def test_a_blank_scope_and_date_are_fine_and_faults_are_listed_at_the_top(
     assert bad.status_code == 422
     summary = soup(bad).select_one("div.error[role=alert]").get_text(" ")
     assert "parts" in summary and "assessed on" in summary
+
+
+def test_column_headers_sort_and_keep_the_filters(world, login, org_client):
+    login("ed@acme.test")
+    aid = world["assessment"].id
+    save(org_client, aid, "sp-09-02-br", 0, current="3")
+    save(org_client, aid, "sp-12-05-br", 0, current="1")
+    page = soup(org_client.get(f"/assessments/{aid}?group_by=function&owner="))
+    link = page.select_one("table.register thead a[href*='sort=current']")["href"]
+    assert "group_by=function" in link
+    sorted_page = org_client.get(link)
+    assert soup(sorted_page).select_one("th[aria-sort]").get_text(strip=True) == "Current"

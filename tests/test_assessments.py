@@ -311,4 +311,6 @@ def test_column_headers_sort_and_keep_the_filters(world, login, org_client):
     link = page.select_one("table.register thead a[href*='sort=current']")["href"]
     assert "group_by=function" in link
     sorted_page = org_client.get(link)
-    assert soup(sorted_page).select_one("th[aria-sort]").get_text(strip=True) == "Current"
+    assert (
+        soup(sorted_page).select_one("th[aria-sort]").get_text(strip=True) == "Current"
+    )

@@ -25,7 +25,7 @@ MAX_ENTRIES = 2000
 class PageCache:
     def __init__(self) -> None:
         self.entries: OrderedDict[tuple, tuple[bytes, int, list]] = OrderedDict()
-        self.version: float | None = None
+        self.version: int | None = None
 
     def key(self) -> tuple | None:
         view = current_app.view_functions.get(request.endpoint or "")
@@ -35,9 +35,11 @@ class PageCache:
             return None  # someone with a session may be logged in: render for them
         return (request.full_path, is_fragment_request())
 
-    def current_version(self) -> float | None:
+    def current_version(self) -> int | None:
         try:
-            return os.stat(Path(current_app.config["INDEX_DIR"]) / DIGEST_FILE).st_mtime
+            return os.stat(
+                Path(current_app.config["INDEX_DIR"]) / DIGEST_FILE
+            ).st_mtime_ns
         except OSError:
             return None
 

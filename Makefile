@@ -43,12 +43,12 @@ check: install
 	$(BIN)/python -m pytest -q tests/test_migrations.py tests/test_repo_content.py
 
 lint: install
-	$(BIN)/ruff check kb importers tests
-	$(BIN)/ruff format --check kb importers tests
+	$(BIN)/ruff check kb importers tests bench
+	$(BIN)/ruff format --check kb importers tests bench
 
 fmt: install
-	$(BIN)/ruff check --fix kb importers tests
-	$(BIN)/ruff format kb importers tests
+	$(BIN)/ruff check --fix kb importers tests bench
+	$(BIN)/ruff format kb importers tests bench
 
 bench: install
 	$(BIN)/pip install --quiet -e '.[test,bench]'

@@ -314,3 +314,23 @@ def test_column_headers_sort_and_keep_the_filters(world, login, org_client):
     assert (
         soup(sorted_page).select_one("th[aria-sort]").get_text(strip=True) == "Current"
     )
+
+
+def test_history_and_row_serve_fragments_to_htmx_and_pages_otherwise(
+    world, login, org_client
+):
+    login("ed@acme.test")
+    aid = world["assessment"].id
+    save(org_client, aid, "sp-09-02-br", 0, current="2", owner="Ann")
+    for url in (
+        f"/assessments/{aid}/history?field=owner",
+        f"/assessments/{aid}/scores/sp-09-02-br",
+    ):
+        page = org_client.get(url)
+        fragment = org_client.get(url, headers={"HX-Request": "true"})
+        assert "<html" in page.text and "<html" not in fragment.text
+        assert "Ann" in page.text and "Ann" in fragment.text
+        assert (
+            "HX-Request" in fragment.headers["Vary"]
+            and "HX-Request" in page.headers["Vary"]
+        )

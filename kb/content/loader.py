@@ -66,9 +66,6 @@ class Catalogue:
     problems: list[Problem] = field(default_factory=list)
     digest: str = ""
 
-    def by_id(self) -> dict[str, Entry]:
-        return {entry.model.id: entry for entry in self.entries}
-
 
 def content_files(root: Path) -> list[tuple[str, Path]]:
     """Return (kind, path) for every content file under `root`, in a stable order."""

@@ -80,6 +80,13 @@ def set_membership(
     return membership
 
 
+def member(session: Session, org: Organisation, user_id: int) -> User:
+    """A member of `org` by user id; NotFound for anyone else."""
+    if session.get(Membership, (user_id, org.id)) is None:
+        raise NotFound("That person is not a member of this organisation.")
+    return session.get(User, user_id)
+
+
 def remove_membership(session: Session, org: Organisation, user_id: int) -> None:
     membership = session.get(Membership, (user_id, org.id))
     if membership is None:

@@ -44,6 +44,13 @@ def vocabulary(state) -> None:
     )
 
 
+def _load(assessment_id: int, need: str = "viewer"):
+    """The session, an assessment the user may reach with role `need`, and the access."""
+    session = get_session()
+    assessment, access = service.get_assessment(session, g.user, assessment_id, need)
+    return session, assessment, access
+
+
 def _filters() -> service.RegisterFilter:
     args = request.args
     sort = args.get("sort", "id")
@@ -62,8 +69,7 @@ def _filters() -> service.RegisterFilter:
 @login_required
 def show(assessment_id: int):
     """The register: every process requirement in scope, grouped, filtered, sorted."""
-    session = get_session()
-    assessment, access = service.get_assessment(session, g.user, assessment_id)
+    session, assessment, access = _load(assessment_id)
     filters = _filters()
     groups = service.register(session, assessment, filters)
     return render(
@@ -77,8 +83,7 @@ def show(assessment_id: int):
 
 
 def _row_context(assessment_id: int, key: str, need: str = "viewer"):
-    session = get_session()
-    assessment, access = service.get_assessment(session, g.user, assessment_id, need)
+    session, assessment, access = _load(assessment_id, need)
     requirement = service.requirement_in_scope(session, assessment, key)
     score = service.score_of(session, assessment, requirement.id)
     row = service.Row(requirement, score, requirement.area_id)
@@ -176,10 +181,7 @@ def update(assessment_id: int, key: str):
 @login_required
 def group_target(assessment_id: int):
     """Set one target for every applicable requirement of a group."""
-    session = get_session()
-    assessment, _access = service.get_assessment(
-        session, g.user, assessment_id, "editor"
-    )
+    session, assessment, _access = _load(assessment_id, "editor")
     data = parse_or_raise(GroupTarget, request.form)
     group_by = "function" if request.form.get("group_by") == "function" else "area"
     service.set_group_target(
@@ -195,10 +197,7 @@ def group_target(assessment_id: int):
 @login_required
 def rename(assessment_id: int):
     """Rename an assessment (admin)."""
-    session = get_session()
-    assessment, _access = service.get_assessment(
-        session, g.user, assessment_id, "admin"
-    )
+    session, assessment, _access = _load(assessment_id, "admin")
     data = parse_or_raise(AssessmentRename, request.form)
     service.rename(session, assessment, data.name)
     session.commit()
@@ -209,8 +208,7 @@ def rename(assessment_id: int):
 @login_required
 def archive(assessment_id: int):
     """Archive an assessment, or bring it back with archived=0 (admin)."""
-    session = get_session()
-    assessment, access = service.get_assessment(session, g.user, assessment_id, "admin")
+    session, assessment, access = _load(assessment_id, "admin")
     service.set_archived(session, assessment, request.form.get("archived", "1") == "1")
     session.commit()
     return see_other(url_for("orgs.assessments", slug=access.org.slug))
@@ -220,10 +218,7 @@ def archive(assessment_id: int):
 @login_required
 def duplicate(assessment_id: int):
     """Copy an assessment with its scores, to start the next one from it (admin)."""
-    session = get_session()
-    assessment, _access = service.get_assessment(
-        session, g.user, assessment_id, "admin"
-    )
+    session, assessment, _access = _load(assessment_id, "admin")
     copy = service.duplicate(session, assessment, g.user)
     session.commit()
     return see_other(url_for("assessments.show", assessment_id=copy.id))
@@ -233,8 +228,7 @@ def duplicate(assessment_id: int):
 @login_required
 def history(assessment_id: int):
     """Every change of every score, newest first, filtered by requirement, field, person."""
-    session = get_session()
-    assessment, access = service.get_assessment(session, g.user, assessment_id)
+    session, assessment, access = _load(assessment_id)
     args = request.args
     filters = service.HistoryFilter(
         requirement=args.get("requirement") or None,

@@ -6,7 +6,6 @@ from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from kb.db import get_session
-from kb.errors import NotFound
 from kb.schemas import AssessmentCreate, MemberAdd, MemberRole
 from kb.services import accounts
 from kb.services import assessments as assessment_service
@@ -124,12 +123,8 @@ def change_member(slug: str, user_id: int):
     found = _access(slug, "admin")
     session = get_session()
     data = parse_or_raise(MemberRole, request.form)
-    member = next(
-        (u for u, _m in accounts.members(session, found.org) if u.id == user_id), None
-    )
-    if member is None:
-        raise NotFound("That person is not a member of this organisation.")
-    accounts.set_membership(session, member, found.org, data.role)
+    user = accounts.member(session, found.org, user_id)
+    accounts.set_membership(session, user, found.org, data.role)
     session.commit()
     return see_other(url_for("orgs.members", slug=slug))
 

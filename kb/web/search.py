@@ -20,10 +20,15 @@ FACET_LABELS = {
 }
 
 
+def request_filters() -> dict[str, str]:
+    """The facet values chosen in the query string."""
+    return {name: request.args.get(name, "") for name in search.FACETS}
+
+
 def run_query(limit: int, summary: bool = True) -> search.Results:
     """Run the request's `q` with its facet filters; shared by the page and the API."""
     args = request.args
-    filters = {name: args.get(name, "") for name in search.FACETS}
+    filters = request_filters()
     page = args.get("page", default=1, type=int) or 1
     return search.search(
         Path(current_app.config["INDEX_DIR"]),
@@ -41,7 +46,7 @@ def index():
     """Show ranked results with facets; htmx gets the results fragment only."""
     quick = request.args.get("quick") == "1"
     results = run_query(limit=8 if quick else 20, summary=not quick)
-    filters = {name: request.args.get(name, "") for name in search.FACETS}
+    filters = request_filters()
     fragment = "search/_quick.html" if quick else "search/_results.html"
     return render(
         "search/index.html",

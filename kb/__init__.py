@@ -23,7 +23,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from kb import cli, db
+    from kb import cli, db, storage
     from kb.web import (
         api,
         assessments,
@@ -31,19 +31,34 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         cache,
         catalogue,
         errors,
+        evidence,
         home,
         orgs,
         requirements,
         search,
         security,
+        templating,
     )
 
     db.init_app(app)
+    app.extensions["kb.files"] = storage.make_store(app.config["FILE_STORE"])
     cli.init_app(app)
     cache.init_app(app)  # first: a cached page needs none of the other hooks
     security.init_app(app)
     auth.init_app(app)
-    for module in (home, catalogue, requirements, search, api, auth, orgs, assessments):
+    templating.init_app(app)
+    app.jinja_env.globals["overdue_evidence"] = evidence.overdue_for_user
+    for module in (
+        home,
+        catalogue,
+        requirements,
+        search,
+        api,
+        auth,
+        orgs,
+        assessments,
+        evidence,
+    ):
         app.register_blueprint(module.bp)
     errors.register(app)
     _refresh_search_index(app)

@@ -28,6 +28,13 @@ DEFAULTS: dict[str, object] = {
     "SESSION_COOKIE_SECURE": False,
     # Session cookies are not sent on cross-site requests.
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # Largest evidence file accepted, in bytes; keep it below MAX_CONTENT_LENGTH.
+    "EVIDENCE_MAX_BYTES": 15 * 1024 * 1024,
+    # Where uploaded evidence files are kept: "database" (every server sees them) or
+    # the path of a folder (one server only).
+    "FILE_STORE": "database",
+    # Evidence items per page of an organisation's evidence register.
+    "EVIDENCE_PAGE_SIZE": 50,
     # Require login for the catalogue pages and the catalogue API too.
     "CATALOGUE_REQUIRES_LOGIN": False,
 }

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, LargeBinary, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from kb.vocabulary import EvidenceStatus
 
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -165,3 +167,78 @@ class LoginAttempt(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(index=True)
     attempted_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+# -- the evidence register: an organisation's own artefacts ---------------------------
+
+
+class EvidenceFields(SQLModel):
+    """What a person says about an evidence item; the table, the form and the API
+    schema derive from these fields."""
+
+    type: str = Field(foreign_key="contentitem.id", max_length=80)
+    title: str = Field(min_length=1, max_length=200)
+    owner: str = Field(default="", max_length=120)
+    collected_on: date | None = None
+    next_review: date | None = None
+    status: EvidenceStatus = Field(default="current", sa_type=String(20))
+    url: str = Field(default="", max_length=2000)
+
+
+class EvidenceItem(EvidenceFields, table=True):
+    """An organisation's artefact of one evidence type: a URL, or its newest file."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    retired: bool = False
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
+
+
+class StoredFile(SQLModel, table=True):
+    """An uploaded file of an evidence item; the bytes live in the file store under
+    `storage_name`. Earlier files of an item stay, so a replaced file is never lost."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    evidence_id: int = Field(foreign_key="evidenceitem.id", index=True)
+    storage_name: str = Field(unique=True, max_length=64)
+    filename: str = Field(max_length=255)
+    content_type: str = Field(max_length=120)
+    size: int
+    sha256: str = Field(max_length=64)
+    uploaded_at: datetime = Field(default_factory=utcnow)
+    uploaded_by: int | None = Field(default=None, foreign_key="user.id")
+
+
+class FileBlob(SQLModel, table=True):
+    """The bytes of a stored file, when the database is the file store."""
+
+    name: str = Field(primary_key=True, max_length=64)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class EvidenceLink(SQLModel, table=True):
+    """An evidence item shown on one register row (assessment, requirement)."""
+
+    evidence_id: int = Field(foreign_key="evidenceitem.id", primary_key=True)
+    assessment_id: int = Field(
+        foreign_key="assessment.id", primary_key=True, index=True
+    )
+    requirement_id: str = Field(foreign_key="contentitem.id", primary_key=True)
+    linked_at: datetime = Field(default_factory=utcnow)
+    linked_by: int | None = Field(default=None, foreign_key="user.id")
+
+
+class EvidenceChange(SQLModel, table=True):
+    """Append-only history of an evidence item: one row per field changed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    evidence_id: int = Field(foreign_key="evidenceitem.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    changed_at: datetime = Field(default_factory=utcnow, index=True)
+    field: str
+    old: str = ""
+    new: str = ""
+    reason: str = ""

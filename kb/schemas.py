@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -14,18 +15,9 @@ from pydantic import (
     field_validator,
 )
 
-Role = Literal["viewer", "editor", "admin"]
-Status = Literal["not started", "in progress", "implemented", "verified"]
-Level = Annotated[int, Field(ge=0, le=4)]
-PROCESS_PARTS = ("62443-2-4", "62443-2-1", "62443-3-2")
-LEVEL_NAMES = {
-    0: "Not implemented",
-    1: "Initial",
-    2: "Managed",
-    3: "Defined",
-    4: "Improving",
-}
-STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
+from kb.models import EvidenceFields
+from kb.vocabulary import Level, Role, Status
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 
 
@@ -41,6 +33,27 @@ class Form(BaseModel):
         if value == "" and cls.model_fields[info.field_name].default != "":
             return None
         return value
+
+
+class EvidenceInput(EvidenceFields, Form):
+    """An evidence item as a form or the API submits it; an uploaded file comes apart.
+    `version` is the version the person saw (0 for a new item)."""
+
+    version: Annotated[int, Field(ge=0)] = 0
+    reason: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+    @field_validator("url")
+    @classmethod
+    def http_only(cls, value: str) -> str:
+        if value and urlsplit(value).scheme.lower() not in ("http", "https"):
+            raise ValueError("only http:// and https:// addresses are allowed")
+        if value and not urlsplit(value).netloc:
+            raise ValueError("give a whole address, such as https://intranet/doc/42")
+        return value
+
+
+class EvidenceLinkInput(Form):
+    evidence_id: Annotated[int, Field(ge=1)]
 
 
 class AssessmentCreate(Form):

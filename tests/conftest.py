@@ -184,12 +184,16 @@ def build_world(db) -> dict:
     }
     assessment = factories.make_assessment(db, org=acme, name="Acme FY26 baseline")
     theirs = factories.make_assessment(db, org=other, name="Other Co secret review")
+    evidence = factories.make_evidence(
+        db, org=acme, user=people["admin"], title="Acme secret-plan firewall review"
+    )
     db.commit()
     return {
         "acme": acme,
         "other": other,
         "assessment": assessment,
         "theirs": theirs,
+        "evidence": evidence,
         **people,
     }
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from kb.models import Assessment, Organisation, User
-from kb.schemas import AssessmentCreate
-from kb.services import accounts, assessments
+from datetime import date
+
+from kb.models import Assessment, EvidenceItem, Organisation, User
+from kb.schemas import AssessmentCreate, EvidenceInput
+from kb.services import accounts, assessments, evidence
+from kb.storage import DatabaseStore, Upload
 
 PASSWORD = "correct-horse-battery"
 
@@ -34,3 +37,25 @@ def make_assessment(
         name=name, parts=list(parts), scope="Main water treatment plant"
     )
     return assessments.create_assessment(db, org, data)
+
+
+def make_evidence(
+    db: Session,
+    *,
+    org: Organisation,
+    user: User,
+    title: str = "Firewall rule review 2026",
+    type: str = "EV-ACCOUNT-REGISTER",
+    url: str = "https://intranet.example/doc/1",
+    upload: Upload | None = None,
+    next_review: date | None = None,
+    **fields,
+) -> EvidenceItem:
+    data = EvidenceInput(
+        type=type,
+        title=title,
+        url="" if upload else url,
+        next_review=next_review,
+        **fields,
+    )
+    return evidence.create_item(db, org, data, upload, user, DatabaseStore())

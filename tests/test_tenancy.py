@@ -6,17 +6,16 @@ import pytest
 
 from tests.conftest import Login, build_world, loaded_app, make_app, session_for
 
-ORG_ARGS = {"slug", "assessment_id", "user_id", "key"}
+# URL variables that name an organisation or something inside one. The sweep takes every
+# route that has one, whatever its blueprint, so a new route is covered the day it lands.
+TENANT_ARGS = {"slug", "assessment_id", "evidence_id"}
 
 
 def org_rules():
-    """(rule, method) for every route that names an organisation's data."""
+    """(rule, endpoint, method) for every route that names an organisation's data."""
     app = make_app_for_listing()
     for rule in app.url_map.iter_rules():
-        if rule.arguments & ORG_ARGS and rule.endpoint.split(".")[0] in (
-            "orgs",
-            "assessments",
-        ):
+        if rule.arguments & TENANT_ARGS:
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 yield rule.rule, rule.endpoint, method
 
@@ -58,6 +57,7 @@ def url_for_rule(rule: str, world) -> str:
         "slug": world["acme"].slug,
         "assessment_id": world["assessment"].id,
         "user_id": world["editor"].id,
+        "evidence_id": world["evidence"].id,
         "key": "sp-09-02-br",
     }
     for name, value in values.items():
@@ -92,7 +92,22 @@ def test_the_sweep_covers_the_routes():
         "assessments.update",
         "assessments.history",
         "assessments.duplicate",
+        "assessments.link_evidence",
+        "evidence_items.index",
+        "evidence_items.file",
+        "evidence_items.retire",
+        "api.evidence_list",
+        "api.evidence_create",
+        "api.evidence_link",
     } <= endpoints
+
+
+def test_every_route_under_an_organisation_or_assessment_is_swept():
+    app = make_app_for_listing()
+    swept = {rule for rule, _endpoint, _method in ROUTES}
+    for rule in app.url_map.iter_rules():
+        if "/orgs/<" in rule.rule or "/assessments/<" in rule.rule:
+            assert rule.rule in swept, f"{rule.rule} names its tenant in a new way"
 
 
 @pytest.mark.parametrize(("rule", "endpoint", "method"), ROUTES)
@@ -123,7 +138,44 @@ def test_anonymous_is_sent_to_login(world, clients, rule, endpoint, method):
     response = clients["anonymous"].open(
         url_for_rule(rule, world), method=method, data=FORM
     )
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    if rule.startswith("/api/"):
+        assert response.status_code == 401
+        assert "Log in" in response.json["error"]["detail"]
+    else:
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/orgs/other-co/evidence/{id}",
+        "/orgs/other-co/evidence/{id}/file",
+        "/orgs/other-co/evidence/{id}/edit",
+        "/api/v1/orgs/other-co/evidence/{id}",
+    ],
+)
+def test_another_organisations_evidence_id_is_404_under_ones_own_slug(
+    world, clients, path
+):
+    response = clients["stranger"].get(path.format(id=world["evidence"].id))
+    assert response.status_code == 404
+    assert "Acme" not in response.text and "secret-plan" not in response.text
+
+
+def test_another_organisations_item_cannot_be_linked_to_ones_own_row(
+    tenancy_app, world, clients
+):
+    theirs = world["theirs"].id
+    response = clients["stranger"].post(
+        f"/assessments/{theirs}/scores/sp-09-02-br/evidence",
+        data={"evidence_id": world["evidence"].id},
+    )
+    assert response.status_code == 404
+    api = clients["stranger"].post(
+        f"/api/v1/assessments/{theirs}/scores/sp-09-02-br/evidence",
+        json={"evidence_id": world["evidence"].id},
+    )
+    assert api.status_code == 404
 
 
 def test_org_list_shows_only_the_users_organisations(clients):

@@ -8,6 +8,8 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from kb.vocabulary import Cadence
+
 Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 AreaId = Annotated[str, StringConstraints(pattern=r"^CA-0[1-8]$")]
 Level = Annotated[int, Field(ge=1, le=4)]
@@ -99,6 +101,7 @@ class Evidence(Content):
     title: Title
     owner: Literal["asset owner", "service provider", "shared"]
     review: str
+    cadence: Cadence  # the default interval between reviews of an organisation's item
 
 
 class Policy(Content):

@@ -22,6 +22,7 @@ from kb.content.kinds import (
     Requirement,
     slugify,
 )
+from kb.errors import Problem
 
 WIKILINK = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
 SUMMARY_WORDS = (40, 150)
@@ -39,14 +40,9 @@ TARGET_KIND = {
 }
 
 
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+def problem_at(path: str, line: int, message: str) -> Problem:
+    """A fault in a content file, located as `path:line`."""
+    return Problem(f"{path}:{line}", message)
 
 
 @dataclass
@@ -103,7 +99,7 @@ def _parse(kind, model, path, shown, text, problems) -> Entry | None:
         else:
             doc = split(text)
     except FrontMatterError as exc:
-        problems.append(Problem(shown, exc.line, exc.message))
+        problems.append(problem_at(shown, exc.line, exc.message))
         return None
     try:
         parsed = model.model_validate(doc.meta)
@@ -117,11 +113,11 @@ def _parse(kind, model, path, shown, text, problems) -> Entry | None:
                 message = f"unknown field; allowed fields: {allowed}"
             elif error["type"] == "missing":
                 message = "required field is missing"
-            problems.append(Problem(shown, doc.line_of(loc), f"{where}: {message}"))
+            problems.append(problem_at(shown, doc.line_of(loc), f"{where}: {message}"))
         return None
     if path.stem != slugify(parsed.id):
         problems.append(
-            Problem(
+            problem_at(
                 shown,
                 doc.line_of(("id",)),
                 f"file name must be '{slugify(parsed.id)}{path.suffix}' for id '{parsed.id}'",
@@ -138,7 +134,7 @@ def check_links(entries: list[Entry]) -> list[Problem]:
         first = ids.setdefault(entry.model.id, entry)
         if first is not entry:
             problems.append(
-                Problem(
+                problem_at(
                     entry.path,
                     entry.line(("id",)),
                     f"duplicate id '{entry.model.id}' (also in {first.path})",
@@ -150,11 +146,11 @@ def check_links(entries: list[Entry]) -> list[Problem]:
         found = ids.get(target)
         if found is None:
             problems.append(
-                Problem(entry.path, entry.line(loc), f"unknown {kind} id '{target}'")
+                problem_at(entry.path, entry.line(loc), f"unknown {kind} id '{target}'")
             )
         elif found.kind != kind:
             problems.append(
-                Problem(
+                problem_at(
                     entry.path,
                     entry.line(loc),
                     f"'{target}' is a {found.kind}, expected a {kind}",
@@ -173,7 +169,7 @@ def check_links(entries: list[Entry]) -> list[Problem]:
             for match in WIKILINK.finditer(row):
                 if match.group(1) not in ids:
                     problems.append(
-                        Problem(
+                        problem_at(
                             entry.path,
                             entry.doc.body_line + offset,
                             f"[[{match.group(1)}]] links to an unknown id",
@@ -183,7 +179,7 @@ def check_links(entries: list[Entry]) -> list[Problem]:
     for entry in entries:
         if entry.kind in ("evidence", "policy") and entry.model.id not in referenced:
             problems.append(
-                Problem(
+                problem_at(
                     entry.path,
                     entry.line(("id",)),
                     f"no requirement links {entry.kind} '{entry.model.id}'",
@@ -204,14 +200,14 @@ def _rules(entry: Entry) -> list[Problem]:
     model = entry.model
 
     def fault(message: str, loc: tuple = ("id",)) -> None:
-        problems.append(Problem(entry.path, entry.line(loc), message))
+        problems.append(problem_at(entry.path, entry.line(loc), message))
 
     if entry.kind != "crosswalk":
         words = len(summary_of(entry.doc.body).split())
         low, high = SUMMARY_WORDS
         if not low <= words <= high:
             problems.append(
-                Problem(
+                problem_at(
                     entry.path,
                     entry.doc.body_line,
                     f"the first paragraph (summary) has {words} words; "

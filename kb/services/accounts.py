@@ -10,10 +10,10 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from kb.errors import Conflict, Forbidden, InvalidInput, NotFound
+from kb.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from kb.models import LoginAttempt, Membership, Organisation, User, utcnow
+from kb.vocabulary import ROLES
 
-ROLES = ("viewer", "editor", "admin")
 # One message whether the organisation is missing or the user is not in it: no oracle.
 NO_ORG = "There is no such organisation, or you are not a member of it."
 
@@ -23,7 +23,7 @@ def slug_for(name: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     if not slug:
         raise InvalidInput(
-            [f"name: '{name}' has no letters or digits to make a URL from"]
+            [Problem("name", f"'{name}' has no letters or digits to make a URL from")]
         )
     return slug
 
@@ -55,7 +55,7 @@ def create_user(session: Session, email: str, password: str) -> User:
     if find_user(session, email):
         raise Conflict(f"A user with the email {email} exists already.")
     if len(password) < 12:
-        raise InvalidInput(["password: use at least 12 characters"])
+        raise InvalidInput([Problem("password", "use at least 12 characters")])
     user = User(
         email=email.strip().lower(), password_hash=generate_password_hash(password)
     )
@@ -68,7 +68,9 @@ def set_membership(
     session: Session, user: User, org: Organisation, role: str
 ) -> Membership:
     if role not in ROLES:
-        raise InvalidInput([f"role: '{role}' is not one of {', '.join(ROLES)}"])
+        raise InvalidInput(
+            [Problem("role", f"'{role}' is not one of {', '.join(ROLES)}")]
+        )
     membership = session.get(Membership, (user.id, org.id))
     if membership is None:
         membership = Membership(user_id=user.id, organisation_id=org.id, role=role)
@@ -194,7 +196,7 @@ class LoginLimiter:
 def change_password(session: Session, user: User, current: str, new: str) -> None:
     """Set a new password for a user who proves they know the current one."""
     if not check_password_hash(user.password_hash, current):
-        raise InvalidInput(["current: that is not your current password"])
+        raise InvalidInput([Problem("current", "that is not your current password")])
     user.password_hash = generate_password_hash(new)
     session.add(user)
     session.flush()

@@ -17,8 +17,11 @@ from kb.models import (
     User,
     utcnow,
 )
-from kb.schemas import LEVEL_NAMES, PROCESS_PARTS, AssessmentCreate, ScoreUpdate
+from kb.schemas import AssessmentCreate, ScoreUpdate
 from kb.services.accounts import Access, access
+from kb.services.changes import apply_changes
+from kb.services.evidence import OnRow, linked_items
+from kb.vocabulary import LEVEL_NAMES, PROCESS_PARTS
 
 SCORED_FIELDS = (
     "applicable",
@@ -112,6 +115,7 @@ class Row:
     requirement: ContentItem
     score: Score | None
     group: str
+    evidence: list[OnRow] = field(default_factory=list)
 
     @property
     def gap(self) -> bool:
@@ -182,6 +186,7 @@ def register(
             )
         ).all()
     )
+    evidence = linked_items(session, assessment, date.today())
     groups: dict[str, Group] = {}
     for requirement in requirements:
         key = (
@@ -189,7 +194,12 @@ def register(
             if filters.group_by == "area"
             else _root(requirement.id, parents)
         )
-        row = Row(requirement, scores.get(requirement.id), key)
+        row = Row(
+            requirement,
+            scores.get(requirement.id),
+            key,
+            evidence.get(requirement.id, []),
+        )
         if not _keep(row, filters):
             continue
         groups.setdefault(key, Group(key, titles.get(key, key))).rows.append(row)
@@ -305,20 +315,15 @@ def update_score(
     }
     if new["applicable"]:
         new["na_reason"] = ""
-    changed = {k: v for k, v in new.items() if getattr(score, k) != v}
+    changed = apply_changes(score, new, display, new=score.id is None)
     if not changed and score.id is not None:
         return score
-    score_is_new = score.id is None
-    for name, value in changed.items():
-        old = "" if score_is_new else display(name, getattr(score, name))
-        setattr(score, name, value)
-        changed[name] = old
     score.version += 1
     score.updated_at = utcnow()
     score.updated_by = user.id
     session.add(score)
     session.flush()
-    for name, old in changed.items():
+    for name, (old, shown) in changed.items():
         session.add(
             ScoreChange(
                 score_id=score.id,
@@ -327,7 +332,7 @@ def update_score(
                 user_id=user.id,
                 field=name,
                 old=old,
-                new=display(name, getattr(score, name)),
+                new=shown,
                 reason=data.reason or "",
             )
         )

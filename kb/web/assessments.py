@@ -2,46 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, g, render_template, request, url_for
 from flask_login import login_required
 from htmx_flask import make_response as htmx_response
-from markupsafe import Markup
 
 from kb.db import get_session
 from kb.errors import StaleEdit
-from kb.markdown import make_renderer
 from kb.models import Score
-from kb.schemas import (
-    LEVEL_NAMES,
-    STATUSES,
-    AssessmentRename,
-    GroupTarget,
-    ScoreUpdate,
-)
+from kb.schemas import AssessmentRename, EvidenceLinkInput, GroupTarget, ScoreUpdate
 from kb.services import assessments as service
+from kb.services import evidence as evidence_service
+from kb.vocabulary import STATUSES
 from kb.web.forms import parse, parse_or_raise
 from kb.web.htmx import is_fragment_request, render, see_other
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
-_render_notes = make_renderer(lambda _id: None)
-
-
-@bp.app_template_filter("notes")
-def notes_filter(text: str) -> Markup:
-    """Render a person's Markdown notes; raw HTML is escaped by the renderer."""
-    return Markup(_render_notes(text or ""))
-
-
-@bp.record_once
-def vocabulary(state) -> None:
-    """Maturity names and statuses, for templates and the macros they import."""
-    state.app.jinja_env.globals.update(
-        LEVEL_NAMES=LEVEL_NAMES,
-        STATUSES=STATUSES,
-        LEVEL_CHOICES=[("", "Not assessed")]
-        + [(n, f"{n} {name}") for n, name in LEVEL_NAMES.items()],
-        STATUS_CHOICES=[(status, status) for status in STATUSES],
-    )
 
 
 def _load(assessment_id: int, need: str = "viewer"):
@@ -86,8 +63,27 @@ def _row_context(assessment_id: int, key: str, need: str = "viewer"):
     session, assessment, access = _load(assessment_id, need)
     requirement = service.requirement_in_scope(session, assessment, key)
     score = service.score_of(session, assessment, requirement.id)
-    row = service.Row(requirement, score, requirement.area_id)
+    linked = evidence_service.linked_items(
+        session, assessment, date.today(), requirement.id
+    )
+    row = service.Row(
+        requirement, score, requirement.area_id, linked.get(requirement.id, [])
+    )
     return assessment, access, row
+
+
+def _picker(assessment, access, row) -> dict:
+    """What the evidence picker of a row's edit form offers."""
+    session = get_session()
+    return {
+        "suggested": evidence_service.suggestions(
+            session,
+            access.org,
+            row.requirement,
+            exclude=[linked.item.id for linked in row.evidence],
+        ),
+        "named_types": evidence_service.named_types(session, row.requirement),
+    }
 
 
 @bp.get("/<int:assessment_id>/scores/<key>")
@@ -117,6 +113,7 @@ def edit(assessment_id: int, key: str):
         row=row,
         form=_form_of(row.score),
         errors={},
+        **_picker(assessment, access, row),
     )
 
 
@@ -134,6 +131,7 @@ def update(assessment_id: int, key: str):
     """Save one row if nobody saved it in between; otherwise show both versions."""
     assessment, access, row = _row_context(assessment_id, key, "editor")
     context = {"assessment": assessment, "access": access, "row": row}
+    context |= _picker(assessment, access, row)
     data = parse(ScoreUpdate, request.form)
     if isinstance(data, dict):
         return render(
@@ -175,6 +173,54 @@ def update(assessment_id: int, key: str):
     )
     response.vary.add("HX-Request")
     return response
+
+
+def _evidence_changed(assessment, access, row, status: int = 200):
+    """After a link or unlink: the row's evidence section for htmx, else the edit page."""
+    if not is_fragment_request():
+        return see_other(
+            url_for(
+                "assessments.edit",
+                assessment_id=assessment.id,
+                key=row.requirement.slug,
+            )
+        )
+    return render(
+        "assessments/edit.html",
+        "assessments/_row_evidence.html",
+        status=status,
+        assessment=assessment,
+        access=access,
+        row=row,
+        **_picker(assessment, access, row),
+    )
+
+
+@bp.post("/<int:assessment_id>/scores/<key>/evidence")
+@login_required
+def link_evidence(assessment_id: int, key: str):
+    """Show one of the organisation's evidence items on this register row."""
+    assessment, access, row = _row_context(assessment_id, key, "editor")
+    session = get_session()
+    data = parse_or_raise(EvidenceLinkInput, request.form)
+    item = evidence_service.get_item(session, access.org, data.evidence_id)
+    evidence_service.link(session, assessment, row.requirement, item, g.user)
+    session.commit()
+    assessment, access, row = _row_context(assessment_id, key, "editor")
+    return _evidence_changed(assessment, access, row)
+
+
+@bp.post("/<int:assessment_id>/scores/<key>/evidence/<int:evidence_id>/delete")
+@login_required
+def unlink_evidence(assessment_id: int, key: str, evidence_id: int):
+    """Take an evidence item off this register row (the item itself stays)."""
+    assessment, access, row = _row_context(assessment_id, key, "editor")
+    session = get_session()
+    item = evidence_service.get_item(session, access.org, evidence_id)
+    evidence_service.unlink(session, assessment, row.requirement, item, g.user)
+    session.commit()
+    assessment, access, row = _row_context(assessment_id, key, "editor")
+    return _evidence_changed(assessment, access, row)
 
 
 @bp.post("/<int:assessment_id>/targets")

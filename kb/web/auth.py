@@ -59,6 +59,15 @@ class SessionUser:
         return str(self.id)
 
 
+@login_manager.unauthorized_handler
+def _unauthorized():
+    """The API answers 401 in JSON; pages send the visitor to the login form."""
+    if request.path.startswith("/api/"):
+        abort(401, "Log in first: this needs a session.")
+    flash(login_manager.login_message)
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> SessionUser | None:
     user = get_session().get(User, int(user_id)) if user_id.isdigit() else None
@@ -77,8 +86,6 @@ def _remember_user():
         and request.blueprint in CATALOGUE_BLUEPRINTS
         and request.endpoint != "home.healthz"
     ):
-        if request.path.startswith("/api/"):
-            abort(401)
         return login_manager.unauthorized()
     return None
 
@@ -168,8 +175,8 @@ def account():
     try:
         change_password(session, user, form.current, form.new)
     except InvalidInput as exc:
-        field, message = exc.problems[0].split(": ", 1)
-        return render_template("auth/account.html", errors={field: message}), 422
+        errors = {problem.where: problem.message for problem in exc.problems}
+        return render_template("auth/account.html", errors=errors), 422
     session.commit()
     flash("Your password is changed.")
     return redirect(url_for("auth.account"), 303)

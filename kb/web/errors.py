@@ -8,17 +8,19 @@ from flask import Flask, Response, jsonify, make_response, render_template, requ
 from jinja2 import TemplateNotFound
 from werkzeug.exceptions import HTTPException
 
-from kb.errors import KBError
+from kb.errors import KBError, Problem
 from kb.web.htmx import is_fragment_request
 
 logger = logging.getLogger(__name__)
 
 
-def _respond(status: int, title: str, detail: str, problems: list[str] | None = None):
+def _respond(
+    status: int, title: str, detail: str, problems: list[Problem] | None = None
+):
     if request.path.startswith("/api/"):
-        body = {"error": {"status": status, "title": title, "detail": detail}}
+        body: dict = {"error": {"status": status, "title": title, "detail": detail}}
         if problems:
-            body["error"]["problems"] = problems
+            body["problems"] = problem_list(problems)
         return make_response(jsonify(body), status)
     context = {
         "status": status,
@@ -40,6 +42,11 @@ def _respond(status: int, title: str, detail: str, problems: list[str] | None = 
         response = make_response(html, status)
     response.vary.add("HX-Request")
     return response
+
+
+def problem_list(problems: list[Problem]) -> list[dict[str, str]]:
+    """Problems as the API shows them: `[{"field", "message"}]`."""
+    return [{"field": p.where, "message": p.message} for p in problems]
 
 
 def handle_http(exc: HTTPException) -> Response:

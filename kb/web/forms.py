@@ -1,15 +1,34 @@
-"""Validate a submitted form with a pydantic model from kb.schemas."""
+"""Validate submitted values with a pydantic model from kb.schemas."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 from werkzeug.datastructures import MultiDict
 
-from kb.errors import InvalidInput
+from kb.errors import InvalidInput, Problem
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def problems_of(exc: ValidationError) -> list[Problem]:
+    """One Problem per fault, named by its field."""
+    problems = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        message = error["msg"].removeprefix("Value error, ")
+        problems.append(Problem(field or "form", message))
+    return problems
+
+
+def validate(model: type[M], data: Mapping) -> M:
+    """The model, or InvalidInput naming each fault."""
+    try:
+        return model.model_validate(dict(data))
+    except ValidationError as exc:
+        raise InvalidInput(problems_of(exc)) from None
 
 
 def parse(
@@ -19,21 +38,19 @@ def parse(
     data = {key: form.get(key) for key in form if key not in lists}
     data |= {key: form.getlist(key) for key in lists}
     try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        errors: dict[str, str] = {}
-        for error in exc.errors():
-            field = str(error["loc"][0]) if error["loc"] else ""
-            message = error["msg"].removeprefix("Value error, ")
-            if not field and ": " in message:
-                field, message = message.split(": ", 1)
-            errors.setdefault(field or "form", message)
-        return errors
+        return validate(model, data)
+    except InvalidInput as exc:
+        return as_errors(exc.problems)
+
+
+def as_errors(problems: list[Problem]) -> dict[str, str]:
+    """{field: message} for a form template, the first fault of each field."""
+    errors: dict[str, str] = {}
+    for problem in problems:
+        errors.setdefault(problem.where, problem.message)
+    return errors
 
 
 def parse_or_raise(model: type[M], form: MultiDict) -> M:
     """The model, or InvalidInput naming each fault (for forms without a page of their own)."""
-    data = parse(model, form)
-    if isinstance(data, dict):
-        raise InvalidInput([f"{field}: {message}" for field, message in data.items()])
-    return data
+    return validate(model, {key: form.get(key) for key in form})

@@ -1,0 +1,47 @@
+"""The closed vocabularies of the product, each in one place: roles, levels, statuses,
+evidence states and review cadences. Models, schemas, content kinds and templates read them
+from here."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+Role = Literal["viewer", "editor", "admin"]
+ROLES: tuple[str, ...] = Role.__args__  # type: ignore[attr-defined]
+
+# Maturity levels of the process parts, 0 (not implemented) to 4.
+Level = Annotated[int, Field(ge=0, le=4)]
+LEVEL_NAMES = {
+    0: "Not implemented",
+    1: "Initial",
+    2: "Managed",
+    3: "Defined",
+    4: "Improving",
+}
+PROCESS_PARTS = ("62443-2-4", "62443-2-1", "62443-3-2")
+
+Status = Literal["not started", "in progress", "implemented", "verified"]
+STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
+
+EvidenceStatus = Literal["draft", "current", "superseded"]
+EVIDENCE_STATUSES: tuple[str, ...] = EvidenceStatus.__args__  # type: ignore[attr-defined]
+
+# How often an evidence type is reviewed, and so when a new item's next review falls.
+Cadence = Literal["weekly", "monthly", "quarterly", "half-yearly", "yearly"]
+CADENCE_DAYS_OR_MONTHS: dict[str, tuple[str, int]] = {
+    "weekly": ("days", 7),
+    "monthly": ("months", 1),
+    "quarterly": ("months", 3),
+    "half-yearly": ("months", 6),
+    "yearly": ("months", 12),
+}
+
+# Where an evidence item stands against its next review date.
+REVIEW_STATES = {
+    "overdue": "Overdue",
+    "due": "Due within 30 days",
+    "current": "Current",
+}
+DUE_WITHIN_DAYS = 30

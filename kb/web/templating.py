@@ -1,0 +1,35 @@
+"""What every template may use: the vocabularies and the notes filter."""
+
+from __future__ import annotations
+
+from flask import Flask
+from markupsafe import Markup
+
+from kb.markdown import make_renderer
+from kb.vocabulary import (
+    EVIDENCE_STATUSES,
+    LEVEL_NAMES,
+    REVIEW_STATES,
+    STATUSES,
+)
+
+_render_notes = make_renderer(lambda _id: None)
+
+
+def notes_filter(text: str) -> Markup:
+    """Render a person's Markdown notes; raw HTML is escaped by the renderer."""
+    return Markup(_render_notes(text or ""))
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(notes_filter, "notes")
+    app.jinja_env.globals.update(
+        LEVEL_NAMES=LEVEL_NAMES,
+        STATUSES=STATUSES,
+        LEVEL_CHOICES=[("", "Not assessed")]
+        + [(n, f"{n} {name}") for n, name in LEVEL_NAMES.items()],
+        STATUS_CHOICES=[(status, status) for status in STATUSES],
+        EVIDENCE_STATUSES=EVIDENCE_STATUSES,
+        EVIDENCE_STATUS_CHOICES=[(status, status) for status in EVIDENCE_STATUSES],
+        REVIEW_STATES=REVIEW_STATES,
+    )

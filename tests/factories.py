@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
-
 from datetime import date
+
+from sqlmodel import Session
 
 from kb.models import Assessment, EvidenceItem, Organisation, User
 from kb.schemas import AssessmentCreate, EvidenceInput

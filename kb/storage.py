@@ -140,4 +140,6 @@ def read_upload(
 
 
 def too_large(limit: int) -> str:
-    return f"the file is larger than {limit / 1024 / 1024:.0f} MiB, the largest allowed"
+    return (
+        f"the upload is larger than {limit / 1024 / 1024:.0f} MiB, the largest allowed"
+    )

@@ -9,6 +9,7 @@ from jinja2 import TemplateNotFound
 from werkzeug.exceptions import HTTPException
 
 from kb.errors import KBError, Problem
+from kb.storage import too_large
 from kb.web.htmx import is_fragment_request
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,9 @@ def problem_list(problems: list[Problem]) -> list[dict[str, str]]:
 
 
 def handle_http(exc: HTTPException) -> Response:
+    if exc.code == 413:
+        message = too_large(request.max_content_length or 0)
+        return _respond(413, "File too large", message, [Problem("file", message)])
     return _respond(exc.code or 500, exc.name, exc.description or "")
 
 

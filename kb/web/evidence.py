@@ -25,14 +25,12 @@ from kb.schemas import EvidenceInput
 from kb.services import accounts
 from kb.services import assessments as assessment_service
 from kb.services import evidence as service
-from kb.storage import FileStore, Upload, read_upload, too_large
+from kb.storage import FileStore, Upload, read_upload
 from kb.vocabulary import EVIDENCE_STATUSES, REVIEW_STATES
 from kb.web.forms import as_errors, validate
 from kb.web.htmx import render, see_other
 
 bp = Blueprint("evidence_items", __name__, url_prefix="/orgs/<slug>/evidence")
-# Multipart framing and the other fields, on top of the file itself.
-FORM_SLACK = 64 * 1024
 
 
 def file_store() -> FileStore:
@@ -63,12 +61,10 @@ def filters_from(args: MultiDict) -> service.EvidenceFilter:
 def upload_from_request() -> Upload | None:
     """The uploaded `file`, checked, or None when none was sent.
 
-    Raises InvalidInput for an empty, oversized or badly named file; an oversized
-    request is refused from its Content-Length, before its body is read.
+    Raises InvalidInput for an empty, oversized or badly named file (a request far
+    over the limit never gets here: security.py refuses it with a 413).
     """
     limit = current_app.config["EVIDENCE_MAX_BYTES"]
-    if (request.content_length or 0) > limit + FORM_SLACK:
-        raise InvalidInput([Problem("file", too_large(limit))])
     sent = request.files.get("file")
     if sent is None or not sent.filename:  # a form whose file input was left empty
         return None

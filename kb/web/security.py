@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, has_request_context, request
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    has_request_context,
+    request,
+)
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
@@ -40,10 +47,25 @@ def _refuse_nul() -> None:
         )
 
 
+# Multipart framing and the form's other fields, on top of the file itself.
+FORM_SLACK = 64 * 1024
+
+
+def _bound_uploads() -> None:
+    """Hold an upload to the evidence limit, so that an oversized one is refused from
+    its Content-Length (413) before anything reads its body, the CSRF check included."""
+    if request.mimetype == "multipart/form-data":
+        limit = current_app.config["EVIDENCE_MAX_BYTES"] + FORM_SLACK
+        request.max_content_length = min(
+            limit, current_app.config["MAX_CONTENT_LENGTH"] or limit
+        )
+
+
 def init_app(app: Flask) -> None:
     from kb.web import htmx
 
     app.session_interface = SessionInterface()
+    app.before_request(_bound_uploads)  # before CSRF, which reads the form
     csrf.init_app(app)
     htmx.init_app(app)
     app.before_request(_refuse_nul)

@@ -9,12 +9,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import register_bench, search_bench, synthetic
+from bench import evidence_bench, register_bench, search_bench, synthetic
 from bench.http import served, wrk
 from kb import create_app
 from kb.config import ROOT
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+EVIDENCE_PAGES = (
+    ("evidence register, first page", ""),
+    ("evidence register, filtered (owner, review due)", "?owner=sam&review=due"),
+)
 
 
 def line(label: str, value: str) -> None:
@@ -49,10 +53,20 @@ def register_figures(work: Path, env: dict[str, str], minimal) -> None:
     for name, engine_env in engines:
         full_env = {**os.environ, **engine_env}
         register_bench.set_up(full_env)
+        evidence_bench.seed(engine_env, "bench-water")
         with served("kb:create_app()", engine_env) as base:
             browser, path, slugs = register_bench.log_in_and_create(base)
-            page = wrk(base + path, SECONDS, headers=[f"Cookie: {browser.cookie()}"])
+            cookie = [f"Cookie: {browser.cookie()}"]
+            page = wrk(base + path, SECONDS, headers=cookie)
             writes = register_bench.updates(browser, path, slugs, SECONDS)
+            evidence = {
+                label: wrk(
+                    base + "/orgs/bench-water/evidence" + query, SECONDS, headers=cookie
+                )
+                for label, query in EVIDENCE_PAGES
+            }
+            files = evidence_bench.upload_download(browser, "bench-water")
+        raw = evidence_bench.raw_driver(engine_env["KB_DATABASE_URL"])
         print(
             f"\nregister on {name}: {len(slugs)} requirements in scope, "
             f"wrk 16 connections / 16 update clients, {SECONDS} s each"
@@ -67,6 +81,29 @@ def register_figures(work: Path, env: dict[str, str], minimal) -> None:
             "inline score update (POST, real writes)",
             f"{writes['rps']:8.0f} req/s  p50 {writes['p50']:6.2f} ms  "
             f"p99 {writes['p99']:6.2f} ms  failed {writes['failures']}",
+        )
+        print(
+            f"\nevidence register on {name}: {evidence_bench.ITEMS} items, "
+            f"wrk 16 connections, {SECONDS} s each"
+        )
+        for label, load in evidence.items():
+            line(
+                label,
+                f"{load.rps:8.0f} req/s  p50 {load.p50_ms:6.2f} ms  "
+                f"p99 {load.p99_ms:6.2f} ms  errors {load.errors}",
+            )
+            line("  ratio to the minimal page", f"{load.rps / minimal.rps:.2f}x")
+        mib = evidence_bench.FILE_BYTES // 2**20
+        print(f"\n{mib} MiB file on {name}, median of {evidence_bench.ROUNDS}")
+        line("driver alone: INSERT + COMMIT (baseline)", f"{raw['write']:8.1f} ms")
+        line(
+            "upload through the API (HTTP, hash, checks)",
+            f"{files['upload']:8.1f} ms  {files['upload'] / raw['write']:.2f}x",
+        )
+        line("driver alone: SELECT (baseline)", f"{raw['read']:8.1f} ms")
+        line(
+            "download (HTTP, attachment)",
+            f"{files['download']:8.1f} ms  {files['download'] / raw['read']:.2f}x",
         )
 
 

@@ -151,6 +151,7 @@ def test_anonymous_is_sent_to_login(world, clients, rule, endpoint, method):
         "/orgs/other-co/evidence/{id}",
         "/orgs/other-co/evidence/{id}/file",
         "/orgs/other-co/evidence/{id}/edit",
+        "/orgs/other-co/evidence/000{id}",
         "/api/v1/orgs/other-co/evidence/{id}",
     ],
 )

@@ -140,7 +140,13 @@ def list_items(
 
 def listed(session: Session, items: list[EvidenceItem], today: date) -> list[Listed]:
     """Items with their type's title, newest file and review state, in two queries."""
-    titles = dict(evidence_types(session))
+    titles = dict(
+        session.exec(
+            select(ContentItem.id, ContentItem.title).where(
+                col(ContentItem.id).in_({item.type for item in items})
+            )
+        ).all()
+    )
     files = newest_files(session, [item.id for item in items])
     return [
         Listed(

@@ -20,7 +20,7 @@ from kb.models import (
 from kb.schemas import AssessmentCreate, ScoreUpdate
 from kb.services.accounts import Access, access
 from kb.services.changes import apply_changes
-from kb.services.evidence import OnRow, linked_items
+from kb.services.evidence_links import OnRow, linked_items
 from kb.vocabulary import LEVEL_NAMES, PROCESS_PARTS
 
 SCORED_FIELDS = (

@@ -13,9 +13,7 @@ from sqlmodel import Session, col, select
 
 from kb.errors import InvalidInput, NotFound, Problem, StaleEdit
 from kb.models import (
-    Assessment,
     ContentItem,
-    ContentLink,
     EvidenceChange,
     EvidenceItem,
     EvidenceLink,
@@ -242,7 +240,7 @@ def _values(session: Session, data: EvidenceInput) -> dict:
     return values
 
 
-def _record(
+def record(
     session: Session,
     item: EvidenceItem,
     changed: dict[str, tuple[str, str]],
@@ -298,16 +296,13 @@ def create_item(
     Raises InvalidInput (nothing written) for an unknown type or a missing location.
     """
     _check(session, data, upload, has_file=False)
-    item = EvidenceItem(
-        organisation_id=org.id, updated_by=user.id, **_values(session, data)
-    )
+    item = EvidenceItem(organisation_id=org.id, updated_by=user.id)
+    changed = apply_changes(item, _values(session, data), display, new=True)
     session.add(item)
     session.flush()
-    changed = {name: ("", display(name, getattr(item, name))) for name in EDITABLE}
-    changed = {name: pair for name, pair in changed.items() if pair[1]}
     if upload:
         changed |= _keep_file(session, store, item, upload, user)
-    _record(session, item, changed, user, data.reason or "created")
+    record(session, item, changed, user, data.reason or "created")
     return item
 
 
@@ -334,7 +329,7 @@ def update_item(
     if not changed:
         return item
     _touch(session, item, user)
-    _record(session, item, changed, user, data.reason or "")
+    record(session, item, changed, user, data.reason or "")
     return item
 
 
@@ -357,7 +352,7 @@ def set_retired(
         item, {"retired": retired}, lambda _n, v: "yes" if v else "no", new=False
     )
     _touch(session, item, user)
-    _record(session, item, changed, user, reason)
+    record(session, item, changed, user, reason)
 
 
 def history(
@@ -372,161 +367,6 @@ def history(
             .order_by(
                 col(EvidenceChange.changed_at).desc(), col(EvidenceChange.id).desc()
             )
-        )
-    )
-
-
-# -- links to register rows ---------------------------------------------------------
-
-
-def link(
-    session: Session,
-    assessment: Assessment,
-    requirement: ContentItem,
-    item: EvidenceItem,
-    user: User,
-) -> None:
-    """Show `item` on the register row of `requirement`; linking twice is a no-op.
-
-    Raises NotFound for an item of another organisation, InvalidInput for a retired one.
-    """
-    if item.organisation_id != assessment.organisation_id:
-        raise NotFound(f"There is no evidence item {item.id} here.")
-    if item.retired:
-        raise InvalidInput(
-            [
-                Problem(
-                    "evidence_id",
-                    f"evidence item {item.id} is retired; bring it back first",
-                )
-            ]
-        )
-    key = (item.id, assessment.id, requirement.id)
-    if session.get(EvidenceLink, key) is None:
-        session.add(
-            EvidenceLink(
-                evidence_id=item.id,
-                assessment_id=assessment.id,
-                requirement_id=requirement.id,
-                linked_by=user.id,
-            )
-        )
-        _record(
-            session,
-            item,
-            {"linked to": ("", f"{requirement.id} in {assessment.name}")},
-            user,
-            "",
-        )
-
-
-def unlink(
-    session: Session,
-    assessment: Assessment,
-    requirement: ContentItem,
-    item: EvidenceItem,
-    user: User,
-) -> None:
-    """Take `item` off the register row; NotFound when it was not on it."""
-    found = session.get(EvidenceLink, (item.id, assessment.id, requirement.id))
-    if found is None:
-        raise NotFound("That evidence item is not linked to this requirement.")
-    session.delete(found)
-    _record(
-        session,
-        item,
-        {"linked to": (f"{requirement.id} in {assessment.name}", "")},
-        user,
-        "",
-    )
-
-
-@dataclass
-class OnRow:
-    """An evidence item as a register row shows it."""
-
-    item: EvidenceItem
-    state: str | None
-
-
-def linked_items(
-    session: Session,
-    assessment: Assessment,
-    today: date,
-    requirement_id: str | None = None,
-) -> dict[str, list[OnRow]]:
-    """Items on the assessment's register rows, by requirement id, in one query."""
-    query = (
-        select(EvidenceLink.requirement_id, EvidenceItem)
-        .join(EvidenceItem, EvidenceItem.id == EvidenceLink.evidence_id)
-        .where(
-            EvidenceLink.assessment_id == assessment.id,
-            col(EvidenceItem.retired).is_(False),
-        )
-        .order_by(EvidenceItem.title)
-    )
-    if requirement_id:
-        query = query.where(EvidenceLink.requirement_id == requirement_id)
-    out: dict[str, list[OnRow]] = {}
-    for requirement, item in session.exec(query):
-        state = review_state(item.next_review, item.status, item.retired, today)
-        out.setdefault(requirement, []).append(OnRow(item, state))
-    return out
-
-
-def rows_of(
-    session: Session, item: EvidenceItem
-) -> list[tuple[Assessment, ContentItem]]:
-    """The register rows (assessment, requirement) that show the item."""
-    return list(
-        session.exec(
-            select(Assessment, ContentItem)
-            .join(EvidenceLink, EvidenceLink.assessment_id == Assessment.id)
-            .join(ContentItem, ContentItem.id == EvidenceLink.requirement_id)
-            .where(EvidenceLink.evidence_id == item.id)
-            .order_by(Assessment.name, ContentItem.sort_key)
-        )
-    )
-
-
-def suggestions(
-    session: Session,
-    org: Organisation,
-    requirement: ContentItem,
-    exclude: list[int],
-    limit: int = 50,
-) -> list[EvidenceItem]:
-    """The organisation's live items of the evidence types the requirement names."""
-    types = select(ContentLink.target_id).where(
-        ContentLink.source_id == requirement.id, ContentLink.relation == "evidence"
-    )
-    return list(
-        session.exec(
-            select(EvidenceItem)
-            .where(
-                EvidenceItem.organisation_id == org.id,
-                col(EvidenceItem.retired).is_(False),
-                EvidenceItem.status != "superseded",
-                col(EvidenceItem.type).in_(types),
-                col(EvidenceItem.id).not_in(exclude),
-            )
-            .order_by(EvidenceItem.title)
-            .limit(limit)
-        )
-    )
-
-
-def named_types(session: Session, requirement: ContentItem) -> list[tuple[str, str]]:
-    """(id, title) of the evidence types the requirement names."""
-    return list(
-        session.exec(
-            select(ContentItem.id, ContentItem.title)
-            .join(ContentLink, ContentLink.target_id == ContentItem.id)
-            .where(
-                ContentLink.source_id == requirement.id,
-                ContentLink.relation == "evidence",
-            )
-            .order_by(ContentItem.title)
         )
     )
 

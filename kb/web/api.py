@@ -13,7 +13,7 @@ from kb.db import get_session
 from kb.errors import InvalidInput, Problem
 from kb.models import ContentItem
 from kb.schemas import EvidenceLinkInput
-from kb.services import accounts
+from kb.services import accounts, evidence_links
 from kb.services import assessments as assessment_service
 from kb.services import evidence as evidence_service
 from kb.services.catalogue import crosswalk_pairs, get_item, links_of
@@ -218,7 +218,7 @@ def evidence_link(assessment_id: int, key: str):
     body = request.get_json(silent=True) if request.is_json else request.form
     data = validate(EvidenceLinkInput, body if isinstance(body, dict) else {})
     item = evidence_service.get_item(session, access.org, data.evidence_id)
-    evidence_service.link(session, assessment, requirement, item, g.user)
+    evidence_links.link(session, assessment, requirement, item, g.user)
     session.commit()
     return {
         "assessment": assessment.id,

@@ -14,6 +14,7 @@ from kb.models import Score
 from kb.schemas import AssessmentRename, EvidenceLinkInput, GroupTarget, ScoreUpdate
 from kb.services import assessments as service
 from kb.services import evidence as evidence_service
+from kb.services import evidence_links
 from kb.vocabulary import STATUSES
 from kb.web.forms import parse, parse_or_raise
 from kb.web.htmx import is_fragment_request, render, see_other
@@ -63,7 +64,7 @@ def _row_context(assessment_id: int, key: str, need: str = "viewer"):
     session, assessment, access = _load(assessment_id, need)
     requirement = service.requirement_in_scope(session, assessment, key)
     score = service.score_of(session, assessment, requirement.id)
-    linked = evidence_service.linked_items(
+    linked = evidence_links.linked_items(
         session, assessment, date.today(), requirement.id
     )
     row = service.Row(
@@ -76,13 +77,13 @@ def _picker(assessment, access, row) -> dict:
     """What the evidence picker of a row's edit form offers."""
     session = get_session()
     return {
-        "suggested": evidence_service.suggestions(
+        "suggested": evidence_links.suggestions(
             session,
             access.org,
             row.requirement,
             exclude=[linked.item.id for linked in row.evidence],
         ),
-        "named_types": evidence_service.named_types(session, row.requirement),
+        "named_types": evidence_links.named_types(session, row.requirement),
     }
 
 
@@ -131,7 +132,6 @@ def update(assessment_id: int, key: str):
     """Save one row if nobody saved it in between; otherwise show both versions."""
     assessment, access, row = _row_context(assessment_id, key, "editor")
     context = {"assessment": assessment, "access": access, "row": row}
-    context |= _picker(assessment, access, row)
     data = parse(ScoreUpdate, request.form)
     if isinstance(data, dict):
         return render(
@@ -141,6 +141,7 @@ def update(assessment_id: int, key: str):
             form=request.form,
             errors=data,
             **context,
+            **_picker(assessment, access, row),
         )
     session = get_session()
     try:
@@ -204,7 +205,7 @@ def link_evidence(assessment_id: int, key: str):
     session = get_session()
     data = parse_or_raise(EvidenceLinkInput, request.form)
     item = evidence_service.get_item(session, access.org, data.evidence_id)
-    evidence_service.link(session, assessment, row.requirement, item, g.user)
+    evidence_links.link(session, assessment, row.requirement, item, g.user)
     session.commit()
     assessment, access, row = _row_context(assessment_id, key, "editor")
     return _evidence_changed(assessment, access, row)
@@ -217,7 +218,7 @@ def unlink_evidence(assessment_id: int, key: str, evidence_id: int):
     assessment, access, row = _row_context(assessment_id, key, "editor")
     session = get_session()
     item = evidence_service.get_item(session, access.org, evidence_id)
-    evidence_service.unlink(session, assessment, row.requirement, item, g.user)
+    evidence_links.unlink(session, assessment, row.requirement, item, g.user)
     session.commit()
     assessment, access, row = _row_context(assessment_id, key, "editor")
     return _evidence_changed(assessment, access, row)

@@ -25,6 +25,7 @@ from kb.schemas import EvidenceInput
 from kb.services import accounts
 from kb.services import assessments as assessment_service
 from kb.services import evidence as service
+from kb.services import evidence_links as links
 from kb.storage import FileStore, Upload, read_upload
 from kb.vocabulary import EVIDENCE_STATUSES, REVIEW_STATES
 from kb.web.forms import as_errors, validate
@@ -195,7 +196,7 @@ def create(slug: str):
             session, found.org, data, upload, g.user, file_store()
         )
         if target:
-            service.link(session, target[0], target[1], item, g.user)
+            links.link(session, target[0], target[1], item, g.user)
     except InvalidInput as exc:
         session.rollback()
         return _form_page(
@@ -224,7 +225,7 @@ def show(slug: str, evidence_id: int):
         access=found,
         row=service.listed(session, [item], date.today())[0],
         files=service.files_of(session, item),
-        rows=service.rows_of(session, item),
+        rows=links.rows_of(session, item),
         changes=service.history(session, item),
     )
 

@@ -5,21 +5,32 @@ from __future__ import annotations
 from flask import Flask, current_app, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, SQLModel, create_engine
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # SQLAlchemy, not the sqlite3 module, starts transactions (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 
+def _sqlite_begin(connection) -> None:
+    """Begin explicitly, so that SAVEPOINTs nest as on PostgreSQL (SQLAlchemy's
+    documented pysqlite workaround)."""
+    connection.exec_driver_sql("BEGIN")
+
+
 def make_engine(url: str) -> Engine:
-    """Create the engine for `url`, with foreign keys and WAL on SQLite."""
+    """Create the engine for `url`, with foreign keys, WAL and real SAVEPOINTs on
+    SQLite."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     else:
         engine = create_engine(url, pool_pre_ping=True)
     return engine
@@ -32,7 +43,7 @@ def get_engine() -> Engine:
 def get_session() -> Session:
     """Return the session of this request or command, opening it on first use."""
     if "db_session" not in g:
-        g.db_session = Session(get_engine())
+        g.db_session = current_app.extensions["kb.sessions"]()
     return g.db_session
 
 
@@ -96,5 +107,8 @@ def init_app(app: Flask) -> None:
         from pathlib import Path
 
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    app.extensions["kb.db"] = make_engine(url)
+    engine = make_engine(url)
+    app.extensions["kb.db"] = engine
+    # One factory for every session, so that tests can bind it to one connection.
+    app.extensions["kb.sessions"] = sessionmaker(engine, class_=Session)
     app.teardown_appcontext(close_session)

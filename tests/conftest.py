@@ -132,10 +132,40 @@ def loaded_app(path: Path):
     return app
 
 
+@pytest.fixture(scope="session")
+def shared_org_app(tmp_path_factory):
+    """One app and database with the fixture catalogue, for every test that writes."""
+    return loaded_app(tmp_path_factory.mktemp("org"))
+
+
 @pytest.fixture
-def org_app(tmp_path):
-    """A fresh app and database per test, for tests that write."""
-    return loaded_app(tmp_path)
+def connection(shared_org_app):
+    """One connection in an outer transaction, rolled back after the test.
+
+    The app's sessions and the test's `db` join it with savepoints (SQLAlchemy's
+    "joining a session into an external transaction" recipe), so a test commits as
+    usual, its requests see each other's work, and nothing outlives it. Settings a test
+    changes are put back too.
+    """
+    engine = shared_org_app.extensions["kb.db"]
+    sessions = shared_org_app.extensions["kb.sessions"]
+    settings = dict(shared_org_app.config)
+    with engine.connect() as connection:
+        outer = connection.begin()
+        sessions.configure(bind=connection, join_transaction_mode="create_savepoint")
+        try:
+            yield connection
+        finally:
+            sessions.configure(bind=engine, join_transaction_mode=None)
+            outer.rollback()
+            shared_org_app.config.clear()
+            shared_org_app.config.update(settings)
+
+
+@pytest.fixture
+def org_app(shared_org_app, connection):
+    """The shared app, its database as the catalogue left it, for a test that writes."""
+    return shared_org_app
 
 
 def session_for(app):
@@ -151,9 +181,15 @@ def session_for(app):
 
 
 @pytest.fixture
-def db(org_app):
-    """A session on the test's database; commit what the test sets up."""
-    with session_for(org_app) as session:
+def db(org_app, connection):
+    """A session inside the test's transaction; commit what the test sets up."""
+    from sqlmodel import Session
+
+    with Session(
+        bind=connection,
+        join_transaction_mode="create_savepoint",
+        expire_on_commit=False,
+    ) as session:
         yield session
 
 

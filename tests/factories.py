@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 from sqlmodel import Session
+from werkzeug.security import generate_password_hash
 
 from kb.models import Assessment, EvidenceItem, Organisation, User
 from kb.schemas import AssessmentCreate, EvidenceInput
@@ -18,10 +20,20 @@ def make_org(db: Session, *, name: str = "Acme Water") -> Organisation:
     return accounts.create_org(db, name)
 
 
+@cache
+def password_hash() -> str:
+    """PASSWORD hashed once per run: scrypt takes about 0.1 s on purpose."""
+    return generate_password_hash(PASSWORD)
+
+
 def make_user(
     db: Session, *, email: str, org: Organisation, role: str = "editor"
 ) -> User:
-    user = accounts.find_user(db, email) or accounts.create_user(db, email, PASSWORD)
+    user = accounts.find_user(db, email)
+    if user is None:
+        user = User(email=email, password_hash=password_hash())
+        db.add(user)
+        db.flush()
     accounts.set_membership(db, user, org, role)
     return user
 

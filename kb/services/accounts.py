@@ -163,6 +163,13 @@ def access(
     return found
 
 
+def org_access(
+    session: Session, user: User | None, slug: str, need: str = "viewer"
+) -> Access:
+    """`access` to the organisation at /orgs/<slug>/; raises as `access` does."""
+    return access(session, user, get_org(session, slug), need)
+
+
 # -- login -----------------------------------------------------------------------
 
 

@@ -153,16 +153,11 @@ def _evidence(row: evidence_service.Listed, slug: str) -> dict:
     }
 
 
-def _org(slug: str, need: str = "viewer") -> accounts.Access:
-    session = get_session()
-    return accounts.access(session, g.user, accounts.get_org(session, slug), need)
-
-
 @bp.get("/orgs/<slug>/evidence")
 @login_required
 def evidence_list(slug: str) -> dict:
     """The organisation's evidence items, with the register page's filters and pages."""
-    found = _org(slug)
+    found = accounts.org_access(get_session(), g.user, slug)
     page = evidence_service.list_items(
         get_session(),
         found.org,
@@ -182,7 +177,7 @@ def evidence_list(slug: str) -> dict:
 @login_required
 def evidence_create(slug: str):
     """Add an item: multipart with `file`, or JSON with `url`; 201 or 422 `problems`."""
-    found = _org(slug, "editor")
+    found = accounts.org_access(get_session(), g.user, slug, "editor")
     session = get_session()
     values = request.get_json(silent=True) if request.is_json else request.form
     if not isinstance(values, dict | MultiDict):
@@ -200,7 +195,7 @@ def evidence_create(slug: str):
 @login_required
 def evidence_show(slug: str, evidence_id: int) -> dict:
     """One evidence item of the organisation."""
-    found = _org(slug)
+    found = accounts.org_access(get_session(), g.user, slug)
     session = get_session()
     item = evidence_service.get_item(session, found.org, evidence_id)
     return _evidence(evidence_service.listed(session, [item], date.today())[0], slug)

@@ -176,7 +176,7 @@ def update(assessment_id: int, key: str):
     return response
 
 
-def _evidence_changed(assessment, access, row, status: int = 200):
+def _evidence_changed(assessment, access, row):
     """After a link or unlink: the row's evidence section for htmx, else the edit page."""
     if not is_fragment_request():
         return see_other(
@@ -189,7 +189,6 @@ def _evidence_changed(assessment, access, row, status: int = 200):
     return render(
         "assessments/edit.html",
         "assessments/_row_evidence.html",
-        status=status,
         assessment=assessment,
         access=access,
         row=row,

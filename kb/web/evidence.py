@@ -11,6 +11,7 @@ from flask import (
     current_app,
     flash,
     g,
+    render_template,
     request,
     send_file,
     url_for,
@@ -20,7 +21,6 @@ from werkzeug.datastructures import MultiDict
 
 from kb.db import get_session
 from kb.errors import InvalidInput, Problem, StaleEdit
-from kb.models import EvidenceItem
 from kb.schemas import EvidenceInput
 from kb.services import accounts
 from kb.services import assessments as assessment_service
@@ -40,8 +40,7 @@ def file_store() -> FileStore:
 
 
 def _access(slug: str, need: str = "viewer") -> accounts.Access:
-    session = get_session()
-    return accounts.access(session, g.user, accounts.get_org(session, slug), need)
+    return accounts.org_access(get_session(), g.user, slug, need)
 
 
 def filters_from(args: MultiDict) -> service.EvidenceFilter:
@@ -135,8 +134,7 @@ def due(slug: str):
         )
         for state in ("overdue", "due")
     ]
-    return render(
-        "evidence_items/due.html",
+    return render_template(
         "evidence_items/due.html",
         access=found,
         sections=sections,
@@ -144,17 +142,15 @@ def due(slug: str):
 
 
 def _form_page(found, form, errors, item=None, status=200, **extra):
-    return render(
+    return render_template(
         "evidence_items/form.html",
-        "evidence_items/form.html",
-        status=status,
         access=found,
         form=form,
         errors=errors,
         item=item,
         types=service.evidence_types(get_session()),
         **extra,
-    )
+    ), status
 
 
 def _row_target(found) -> tuple | None:
@@ -219,8 +215,7 @@ def show(slug: str, evidence_id: int):
     found = _access(slug)
     session = get_session()
     item = service.get_item(session, found.org, evidence_id)
-    return render(
-        "evidence_items/show.html",
+    return render_template(
         "evidence_items/show.html",
         access=found,
         row=service.listed(session, [item], date.today())[0],
@@ -230,17 +225,13 @@ def show(slug: str, evidence_id: int):
     )
 
 
-def _form_of(item: EvidenceItem) -> dict:
-    return item.model_dump()
-
-
 @bp.get("/<int:evidence_id>/edit")
 @login_required
 def edit(slug: str, evidence_id: int):
     """The edit form of one item."""
     found = _access(slug, "editor")
     item = service.get_item(get_session(), found.org, evidence_id)
-    return _form_page(found, _form_of(item), {}, item=item)
+    return _form_page(found, item.model_dump(), {}, item=item)
 
 
 @bp.post("/<int:evidence_id>")
@@ -271,7 +262,7 @@ def update(slug: str, evidence_id: int):
             },
             item=item,
             status=409,
-            theirs=_form_of(item),
+            theirs=item.model_dump(),
         )
     session.commit()
     flash(f"Evidence item {item.id} saved.")

@@ -16,8 +16,7 @@ bp = Blueprint("orgs", __name__, url_prefix="/orgs")
 
 
 def _access(slug: str, need: str = "viewer") -> accounts.Access:
-    session = get_session()
-    return accounts.access(session, g.user, accounts.get_org(session, slug), need)
+    return accounts.org_access(get_session(), g.user, slug, need)
 
 
 @bp.get("/")

@@ -38,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         search,
         security,
         templating,
+        zones,
     )
 
     db.init_app(app)
@@ -58,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         orgs,
         assessments,
         evidence,
+        zones,
     ):
         app.register_blueprint(module.bp)
     errors.register(app)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -15,22 +15,22 @@ from pydantic import (
     field_validator,
 )
 
-from kb.models import EvidenceFields
-from kb.vocabulary import Level, Role, Status
+from kb.models import EvidenceFields, ZoneFields
+from kb.vocabulary import AssessedPart, Level, Role, Status, ZoneState
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 
 
 class Form(BaseModel):
     """Blank form fields arrive as "": a field whose default is None reads it as not
-    given; a text field with a text default keeps it."""
+    given; any other field keeps it (and a required one says it is too short)."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
     @field_validator("*", mode="before")
     @classmethod
     def blank_is_none(cls, value, info: ValidationInfo):
-        if value == "" and cls.model_fields[info.field_name].default != "":
+        if value == "" and cls.model_fields[info.field_name].default is None:
             return None
         return value
 
@@ -59,7 +59,7 @@ class EvidenceLinkInput(Form):
 class AssessmentCreate(Form):
     name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
     scope: Annotated[str, StringConstraints(max_length=2000)] = ""
-    parts: list[Literal["62443-2-4", "62443-2-1", "62443-3-2"]] = Field(min_length=1)
+    parts: list[AssessedPart] = Field(min_length=1)
     assessed_on: date | None = None
 
 
@@ -131,4 +131,42 @@ class PasswordChange(Form):
     def same_as_new(cls, value, info: ValidationInfo):
         if info.data.get("new") and value != info.data["new"]:
             raise ValueError("type the same new password twice")
+        return value
+
+
+class ZoneInput(ZoneFields, Form):
+    """A zone or conduit as a form or the API submits it; `joins` are the zone ids a
+    conduit connects, `version` the version the person saw (0 for a new one)."""
+
+    version: Annotated[int, Field(ge=0)] = 0
+    joins: list[int] = []
+    reason: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+    @field_validator("sl_t", mode="before")
+    @classmethod
+    def seven_levels(cls, value):
+        from kb.services.levels import check_vector, parse_vector
+
+        if isinstance(value, str):
+            return parse_vector(value)
+        if not isinstance(value, list):
+            raise ValueError("give seven levels 0-4, one per FR")
+        return check_vector(value)
+
+
+class ZoneStateInput(Form):
+    """How a zone meets one SR or RE; `version` is what the person saw."""
+
+    version: Annotated[int, Field(ge=0)] = 0
+    state: ZoneState
+    reason: Annotated[str, StringConstraints(max_length=500)] | None = Field(
+        default=None, validate_default=True
+    )
+    notes: Annotated[str, StringConstraints(max_length=10000)] | None = None
+
+    @field_validator("reason")
+    @classmethod
+    def reason_when_not_applicable(cls, value, info: ValidationInfo):
+        if info.data.get("state") == "not applicable" and not value:
+            raise ValueError("say why the requirement does not apply to this zone")
         return value

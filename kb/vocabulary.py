@@ -21,6 +21,16 @@ LEVEL_NAMES = {
     4: "Improving",
 }
 PROCESS_PARTS = ("62443-2-4", "62443-2-1", "62443-3-2")
+# Parts assessed per zone and conduit with security levels, not with maturity.
+TECHNICAL_PARTS = ("62443-3-3",)
+AssessedPart = Literal["62443-2-4", "62443-2-1", "62443-3-2", "62443-3-3"]
+ASSESSED_PARTS: tuple[str, ...] = AssessedPart.__args__  # type: ignore[attr-defined]
+PART_LABELS = {
+    "62443-2-4": "IEC 62443-2-4 service provider requirements",
+    "62443-2-1": "IEC 62443-2-1:2024 security programme elements",
+    "62443-3-2": "IEC 62443-3-2 zone, conduit and risk assessment",
+    "62443-3-3": "IEC 62443-3-3 system requirements, per zone and conduit",
+}
 
 Status = Literal["not started", "in progress", "implemented", "verified"]
 STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
@@ -45,3 +55,16 @@ REVIEW_STATES = {
     "current": "Current",
 }
 DUE_WITHIN_DAYS = 30
+
+# The seven foundational requirements of 62443-3-3, in the order of an SL vector.
+FOUNDATIONAL_REQUIREMENTS = ("IAC", "UC", "SI", "DC", "RDF", "TRE", "RA")
+SECURITY_LEVELS = range(0, 5)
+
+ZoneKind = Literal["zone", "conduit"]
+ZONE_KINDS: tuple[str, ...] = ZoneKind.__args__  # type: ignore[attr-defined]
+Criticality = Literal["", "low", "medium", "high", "critical"]
+CRITICALITIES: tuple[str, ...] = Criticality.__args__  # type: ignore[attr-defined]
+
+# How a zone or conduit meets one SR or RE of 62443-3-3.
+ZoneState = Literal["met", "partly met", "not met", "not applicable"]
+ZONE_STATES: tuple[str, ...] = ZoneState.__args__  # type: ignore[attr-defined]

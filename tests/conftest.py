@@ -223,6 +223,9 @@ def build_world(db) -> dict:
     evidence = factories.make_evidence(
         db, org=acme, user=people["admin"], title="Acme secret-plan firewall review"
     )
+    zone = factories.make_zone(
+        db, assessment=assessment, user=people["admin"], name="Acme secret-plan zone"
+    )
     db.commit()
     return {
         "acme": acme,
@@ -230,6 +233,7 @@ def build_world(db) -> dict:
         "assessment": assessment,
         "theirs": theirs,
         "evidence": evidence,
+        "zone": zone,
         **people,
     }
 

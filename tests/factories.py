@@ -8,9 +8,9 @@ from functools import cache
 from sqlmodel import Session
 from werkzeug.security import generate_password_hash
 
-from kb.models import Assessment, EvidenceItem, Organisation, User
-from kb.schemas import AssessmentCreate, EvidenceInput
-from kb.services import accounts, assessments, evidence
+from kb.models import Assessment, EvidenceItem, Organisation, User, Zone
+from kb.schemas import AssessmentCreate, EvidenceInput, ZoneInput
+from kb.services import accounts, assessments, evidence, zones
 from kb.storage import DatabaseStore, Upload
 
 PASSWORD = "correct-horse-battery"
@@ -71,3 +71,16 @@ def make_evidence(
         **fields,
     )
     return evidence.create_item(db, org, data, upload, user, DatabaseStore())
+
+
+def make_zone(
+    db: Session,
+    *,
+    assessment: Assessment,
+    user: User,
+    name: str = "Control zone",
+    sl_t: tuple[int, ...] = (2, 2, 0, 1, 3, 1, 3),
+    **fields,
+) -> Zone:
+    data = ZoneInput(name=name, sl_t=list(sl_t), **fields)
+    return zones.create_zone(db, assessment, data, user)

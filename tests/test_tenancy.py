@@ -8,7 +8,7 @@ from tests.conftest import Login, build_world, loaded_app, make_app, session_for
 
 # URL variables that name an organisation or something inside one. The sweep takes every
 # route that has one, whatever its blueprint, so a new route is covered the day it lands.
-TENANT_ARGS = {"slug", "assessment_id", "evidence_id"}
+TENANT_ARGS = {"slug", "assessment_id", "evidence_id", "zone_id"}
 
 
 def org_rules():
@@ -58,6 +58,7 @@ def url_for_rule(rule: str, world) -> str:
         "assessment_id": world["assessment"].id,
         "user_id": world["editor"].id,
         "evidence_id": world["evidence"].id,
+        "zone_id": world["zone"].id,
         "key": "sp-09-02-br",
     }
     for name, value in values.items():
@@ -99,6 +100,13 @@ def test_the_sweep_covers_the_routes():
         "api.evidence_list",
         "api.evidence_create",
         "api.evidence_link",
+        "zones.index",
+        "zones.show",
+        "zones.set_state",
+        "zones.diagram",
+        "api.zones_create",
+        "api.zone_show",
+        "api.zone_state",
     } <= endpoints
 
 
@@ -106,7 +114,7 @@ def test_every_route_under_an_organisation_or_assessment_is_swept():
     app = make_app_for_listing()
     swept = {rule for rule, _endpoint, _method in ROUTES}
     for rule in app.url_map.iter_rules():
-        if "/orgs/<" in rule.rule or "/assessments/<" in rule.rule:
+        if any(f"/{area}/<" in rule.rule for area in ("orgs", "assessments", "zones")):
             assert rule.rule in swept, f"{rule.rule} names its tenant in a new way"
 
 

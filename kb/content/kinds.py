@@ -90,6 +90,12 @@ class Requirement(Content):
     verify: str | None = None
 
     @property
+    def fr(self) -> int | None:
+        """The foundational requirement of a 3-3 item: `SR 3.2 RE(1)` -> 3."""
+        match = re.match(r"^(?:FR|SR) ([1-7])\b", self.id)
+        return int(match[1]) if match and self.part == Part.P3_3 else None
+
+    @property
     def kind_of_item(self) -> str:
         if self.type:
             return self.type

@@ -81,6 +81,7 @@ def load(session: Session, catalogue: Catalogue) -> LoadResult:
                 "area_id": model.area,
                 "parent_id": model.parent,
                 "sl_min": min(model.levels.sl) if model.levels.sl else None,
+                "fr": model.fr,
                 "provisional": model.provisional,
                 "scoring": scoring_of(entry.doc.body),
             }

@@ -1,4 +1,5 @@
-"""JSON API under /api/v1: the catalogue for other tools, and an organisation's evidence."""
+"""JSON API under /api/v1: the catalogue for other tools; an organisation's evidence;
+zones and conduits with their security-level vectors."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from sqlmodel import col, select
 from werkzeug.datastructures import MultiDict
 
 from kb.db import get_session
-from kb.errors import InvalidInput, Problem
-from kb.models import ContentItem
-from kb.schemas import EvidenceLinkInput
+from kb.errors import InvalidInput, NotFound, Problem
+from kb.models import ContentItem, Zone
+from kb.schemas import EvidenceLinkInput, ZoneInput, ZoneStateInput
 from kb.services import accounts, evidence_links
 from kb.services import assessments as assessment_service
 from kb.services import evidence as evidence_service
+from kb.services import zones as zone_service
 from kb.services.catalogue import crosswalk_pairs, get_item, links_of
 from kb.web.cache import cached
 from kb.web.evidence import file_store, filters_from, submitted
@@ -220,3 +222,115 @@ def evidence_link(assessment_id: int, key: str):
         "requirement": requirement.id,
         "evidence_id": item.id,
     }, 201
+
+
+# -- zones and conduits ----------------------------------------------------------------
+
+
+def _zone_json(zone, derived, joins: list[int], blockers: dict | None = None) -> dict:
+    body = {
+        "id": zone.id,
+        "assessment": zone.assessment_id,
+        "name": zone.name,
+        "kind": zone.kind,
+        "description": zone.description,
+        "joins": joins,
+        "sl_t": derived.sl_t,
+        "sl_a": derived.sl_a,
+        "gap": derived.gap,
+        "version": zone.version,
+        "url": url_for("zones.show", assessment_id=zone.assessment_id, zone_id=zone.id),
+    }
+    if blockers is not None:
+        body["blockers"] = {
+            f"FR {fr}": [{"id": r.id, "title": r.title, "url": r.url} for r in items]
+            for fr, items in blockers.items()
+        }
+    return body
+
+
+def _zone_of(zone_id: int, need: str = "viewer"):
+    """A zone the caller may reach through its assessment; NotFound otherwise."""
+    session = get_session()
+    zone = session.get(Zone, zone_id)
+    if zone is None:
+        raise NotFound(f"There is no zone or conduit {zone_id}.")
+    try:
+        assessment_service.get_assessment(session, g.user, zone.assessment_id, need)
+    except NotFound:
+        raise NotFound(f"There is no zone or conduit {zone_id}.") from None
+    return session, zone
+
+
+@bp.get("/assessments/<int:assessment_id>/zones")
+@login_required
+def zones_list(assessment_id: int) -> dict:
+    """Every live zone and conduit of the assessment with its three vectors."""
+    session = get_session()
+    assessment, _access = assessment_service.get_assessment(
+        session, g.user, assessment_id
+    )
+    rows = zone_service.vector_table(session, assessment)
+    return {
+        "count": len(rows),
+        "zones": [_zone_json(r.zone, r.derived, [z.id for z in r.joins]) for r in rows],
+    }
+
+
+@bp.post("/assessments/<int:assessment_id>/zones")
+@login_required
+def zones_create(assessment_id: int):
+    """Add a zone or conduit: `{"name", "kind", "sl_t": [7 levels], "joins"}`; 201."""
+    session = get_session()
+    assessment, _access = assessment_service.get_assessment(
+        session, g.user, assessment_id, "editor"
+    )
+    data = validate(ZoneInput, _json_object())
+    zone = zone_service.create_zone(session, assessment, data, g.user)
+    session.commit()
+    view = zone_service.zone_view(session, zone)
+    return _zone_json(zone, view.derived, [z.id for z in view.joins]), 201
+
+
+@bp.get("/zones/<int:zone_id>")
+@login_required
+def zone_show(zone_id: int) -> dict:
+    """A zone's SL-T, SL-A and gap (FR 1 to FR 7) and what blocks each next level."""
+    session, zone = _zone_of(zone_id)
+    view = zone_service.zone_view(session, zone)
+    return _zone_json(zone, view.derived, [z.id for z in view.joins], view.blockers)
+
+
+@bp.put("/zones/<int:zone_id>/requirements/<key>")
+@login_required
+def zone_state(zone_id: int, key: str) -> dict:
+    """Set how the zone meets one SR or RE: `{"state", "reason", "notes", "version"}`.
+
+    Without `version` the stored one is taken (last write wins, as for a script)."""
+    session, zone = _zone_of(zone_id, "editor")
+    requirement = zone_service.requirement_of(session, key)
+    body = _json_object()
+    if "version" not in body:
+        current = zone_service.zone_row(session, zone, requirement).state
+        body = {**body, "version": current.version if current else 0}
+    data = validate(ZoneStateInput, body)
+    state = zone_service.set_state(session, zone, requirement, data, g.user)
+    session.commit()
+    view = zone_service.zone_view(session, zone)
+    return {
+        "requirement": requirement.id,
+        "state": state.state,
+        "reason": state.reason,
+        "version": state.version,
+        "beyond_target": requirement.sl_min > zone.sl_t[requirement.fr - 1],
+        "zone": _zone_json(
+            zone, view.derived, [z.id for z in view.joins], view.blockers
+        ),
+    }
+
+
+def _json_object() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput([Problem("body", "send a JSON object")])
+    return body

@@ -7,10 +7,14 @@ from markupsafe import Markup
 
 from kb.markdown import make_renderer
 from kb.vocabulary import (
+    CRITICALITIES,
     EVIDENCE_STATUSES,
+    FOUNDATIONAL_REQUIREMENTS,
     LEVEL_NAMES,
+    PART_LABELS,
     REVIEW_STATES,
     STATUSES,
+    ZONE_STATES,
 )
 
 _render_notes = make_renderer(lambda _id: None)
@@ -32,4 +36,8 @@ def init_app(app: Flask) -> None:
         EVIDENCE_STATUSES=EVIDENCE_STATUSES,
         EVIDENCE_STATUS_CHOICES=[(status, status) for status in EVIDENCE_STATUSES],
         REVIEW_STATES=REVIEW_STATES,
+        PART_LABELS=PART_LABELS,
+        FOUNDATIONAL_REQUIREMENTS=FOUNDATIONAL_REQUIREMENTS,
+        ZONE_STATE_CHOICES=[(state, state) for state in ZONE_STATES],
+        CRITICALITIES=CRITICALITIES,
     )

@@ -1,0 +1,159 @@
+"""Geometry of the zone-and-conduit diagram and the SL bar chart: pure functions that
+place shapes; the SVG templates only draw them.
+
+The layout is deterministic (zones on a grid in name order, conduits as straight lines,
+a conduit that joins three or more zones through a hub at their centre), so the same
+model always draws the same picture and a reviewer can diff it. No layout library is
+needed for the tens of zones an assessment has.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+BOX_W, BOX_H = 210, 74
+GAP_X, GAP_Y = 110, 90
+MARGIN = 30
+
+
+@dataclass(frozen=True)
+class Box:
+    id: int
+    name: str
+    label: str  # "SL-T {..} · SL-A {..}"
+    x: float
+    y: float
+    w: float = BOX_W
+    h: float = BOX_H
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        return self.x + self.w / 2, self.y + self.h / 2
+
+
+@dataclass(frozen=True)
+class Segment:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+
+
+@dataclass(frozen=True)
+class Wire:
+    """A conduit: its segments, where its label goes, and whether it has a hub."""
+
+    id: int
+    name: str
+    label: str
+    segments: list[Segment]
+    label_x: float
+    label_y: float
+    hub: bool
+
+
+@dataclass(frozen=True)
+class Diagram:
+    width: float
+    height: float
+    boxes: list[Box]
+    wires: list[Wire]
+
+
+def vector_text(vector: list[int]) -> str:
+    return "{" + " ".join(map(str, vector)) + "}"
+
+
+def layout(
+    zones: list[tuple[int, str, list[int], list[int]]],
+    conduits: list[tuple[int, str, list[int], list[int], list[int]]],
+) -> Diagram:
+    """Place zones (id, name, SL-T, SL-A) on a grid and draw conduits (id, name, SL-T,
+    SL-A, joined zone ids) between their centres."""
+    columns = max(1, math.ceil(math.sqrt(len(zones))))
+    boxes = []
+    for index, (zone_id, name, sl_t, sl_a) in enumerate(
+        sorted(zones, key=lambda z: z[1])
+    ):
+        row, column = divmod(index, columns)
+        boxes.append(
+            Box(
+                zone_id,
+                name,
+                f"SL-T {vector_text(sl_t)} · SL-A {vector_text(sl_a)}",
+                MARGIN + column * (BOX_W + GAP_X),
+                MARGIN + row * (BOX_H + GAP_Y),
+            )
+        )
+    centres = {box.id: box.centre for box in boxes}
+    wires = []
+    for conduit_id, name, sl_t, sl_a, joins in conduits:
+        points = [centres[z] for z in joins if z in centres]
+        if len(points) < 2:
+            continue
+        hub_x = sum(x for x, _ in points) / len(points)
+        hub_y = sum(y for _, y in points) / len(points)
+        if len(points) == 2:
+            (x1, y1), (x2, y2) = points
+            segments = [Segment(x1, y1, x2, y2)]
+        else:
+            segments = [Segment(hub_x, hub_y, x, y) for x, y in points]
+        wires.append(
+            Wire(
+                conduit_id,
+                name,
+                f"SL-T {vector_text(sl_t)} · SL-A {vector_text(sl_a)}",
+                segments,
+                hub_x,
+                hub_y + (GAP_Y / 4 if len(points) == 2 else 0),
+                len(points) > 2,
+            )
+        )
+    rows = max(1, math.ceil(len(boxes) / columns))
+    return Diagram(
+        width=2 * MARGIN + columns * BOX_W + (columns - 1) * GAP_X,
+        height=2 * MARGIN + rows * BOX_H + (rows - 1) * GAP_Y,
+        boxes=boxes,
+        wires=wires,
+    )
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    kind: str  # "target" | "achieved"
+    level: int
+    x: float
+    y: float
+    w: float
+    h: float
+
+
+CHART_H, LEVEL_H, BAR_W, GROUP_W = 150, 30, 16, 56
+
+
+def sl_bars(sl_t: list[int], sl_a: list[int], labels: tuple[str, ...]) -> list[Bar]:
+    """Grouped bars, SL-T beside SL-A per FR, on a 0-4 scale."""
+    bars = []
+    for index, (label, target, achieved) in enumerate(
+        zip(labels, sl_t, sl_a, strict=True)
+    ):
+        left = 40 + index * GROUP_W
+        for offset, kind, level in (
+            (0, "target", target),
+            (BAR_W + 2, "achieved", achieved),
+        ):
+            height = level * LEVEL_H
+            bars.append(
+                Bar(
+                    label,
+                    kind,
+                    level,
+                    left + offset,
+                    10 + CHART_H - height,
+                    BAR_W,
+                    height,
+                )
+            )
+    return bars

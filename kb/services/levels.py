@@ -1,0 +1,134 @@
+"""Security-level arithmetic of 62443-3-3: pure functions of rows, no session.
+
+An SR or RE applies from its lowest security level `sl_min` upwards (the catalogue's
+applicability is contiguous). A zone achieves SL n for an FR when every item of that FR
+required at SL n counts as met: `met`, or `not applicable` with a reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kb.vocabulary import FOUNDATIONAL_REQUIREMENTS
+
+FRS = range(1, 8)
+WRITTEN_VECTOR = re.compile(
+    r"^\s*(?:SL-?[TCA]\s*(?:\([^)]*\))?\s*=\s*)?\{?\s*([^{}]*?)\s*\}?\s*$", re.I
+)
+
+
+@dataclass(frozen=True)
+class Item:
+    """What the derivation needs of one SR or RE (loaded as columns)."""
+
+    id: str
+    fr: int
+    sl_min: int
+    verify: bool = False
+
+
+@dataclass(frozen=True)
+class State:
+    state: str
+    reason: str = ""
+
+    @property
+    def counts_as_met(self) -> bool:
+        return self.state == "met" or (
+            self.state == "not applicable" and bool(self.reason.strip())
+        )
+
+
+@dataclass
+class Derived:
+    """A zone's vectors: SL-A, the gap to SL-T, and per FR what blocks the next level."""
+
+    sl_t: list[int]
+    sl_a: list[int]
+    gap: list[int]
+    blockers: dict[int, list[Item]] = field(default_factory=dict)
+    # Items flagged `verify` in the catalogue whose level decides an FR's SL-A.
+    uncertain: dict[int, list[Item]] = field(default_factory=dict)
+
+
+def achieved(items: list[Item], states: dict[str, State]) -> list[int]:
+    """SL-A per FR: the highest n such that every item of the FR required at n counts
+    as met (0 when some SL 1 item does not)."""
+    vector = []
+    for fr in FRS:
+        level = 0
+        for n in range(1, 5):
+            required = [i for i in items if i.fr == fr and i.sl_min <= n]
+            if all(_met(states, i) for i in required):
+                level = n
+            else:
+                break
+        vector.append(level)
+    return vector
+
+
+def _met(states: dict[str, State], item: Item) -> bool:
+    state = states.get(item.id)
+    return bool(state and state.counts_as_met)
+
+
+def derive(items: list[Item], states: dict[str, State], sl_t: list[int]) -> Derived:
+    """SL-A, the gap SL-T minus SL-A (never below 0), and the unmet items that block the
+    next level of each FR."""
+    sl_a = achieved(items, states)
+    derived = Derived(
+        sl_t=list(sl_t),
+        sl_a=sl_a,
+        gap=[max(0, t - a) for t, a in zip(sl_t, sl_a, strict=True)],
+    )
+    for fr, level in zip(FRS, sl_a, strict=True):
+        of_fr = [i for i in items if i.fr == fr]
+        if level < 4:
+            derived.blockers[fr] = [
+                i for i in of_fr if i.sl_min <= level + 1 and not _met(states, i)
+            ]
+        uncertain = [i for i in of_fr if i.verify and i.sl_min <= min(level + 1, 4)]
+        if uncertain:
+            derived.uncertain[fr] = uncertain
+    return derived
+
+
+def required(items: list[Item], sl_t: list[int]) -> list[Item]:
+    """The items a zone's SL-T requires: those of each FR from SL 1 up to its target."""
+    return [i for i in items if i.sl_min <= sl_t[i.fr - 1]]
+
+
+def parse_vector(text: str) -> list[int]:
+    """Read `SL-T(zone) = {2 2 0 1 3 1 3}`, `{2,2,0,1,3,1,3}` or `2 2 0 1 3 1 3`.
+
+    Raises ValueError saying what is wrong and what is allowed.
+    """
+    match = WRITTEN_VECTOR.match(text or "")
+    values = (
+        re.split(r"[\s,;]+", match[1].strip()) if match and match[1].strip() else []
+    )
+    if len(values) != 7:
+        raise ValueError(
+            f"a vector has 7 levels, one per FR ({' '.join(FOUNDATIONAL_REQUIREMENTS)}); "
+            f"'{text.strip()[:60]}' has {len(values)}"
+        )
+    return check_vector(values)
+
+
+def check_vector(values: list) -> list[int]:
+    """Seven whole levels 0-4, or ValueError naming the first bad one by its FR."""
+    if len(values) != 7:
+        raise ValueError(
+            f"a vector has 7 levels, one per FR; this one has {len(values)}"
+        )
+    levels = []
+    for fr, value in zip(FOUNDATIONAL_REQUIREMENTS, values, strict=True):
+        try:
+            level = int(str(value).strip())
+        except ValueError:
+            raise ValueError(f"{fr}: '{value}' is not a level; use 0 to 4") from None
+        if not 0 <= level <= 4:
+            raise ValueError(f"{fr}: {level} is not a level; use 0 to 4")
+        levels.append(level)
+    return levels

@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-BOX_W, BOX_H = 210, 74
-GAP_X, GAP_Y = 110, 90
+BOX_W, BOX_H = 210, 84
+GAP_X, GAP_Y = 230, 150
 MARGIN = 30
 
 
@@ -21,7 +21,8 @@ MARGIN = 30
 class Box:
     id: int
     name: str
-    label: str  # "SL-T {..} · SL-A {..}"
+    sl_t: str  # "SL-T {2 2 0 1 3 1 3}"
+    sl_a: str
     x: float
     y: float
     w: float = BOX_W
@@ -81,7 +82,8 @@ def layout(
             Box(
                 zone_id,
                 name,
-                f"SL-T {vector_text(sl_t)} · SL-A {vector_text(sl_a)}",
+                f"SL-T {vector_text(sl_t)}",
+                f"SL-A {vector_text(sl_a)}",
                 MARGIN + column * (BOX_W + GAP_X),
                 MARGIN + row * (BOX_H + GAP_Y),
             )

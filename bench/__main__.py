@@ -9,7 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import evidence_bench, register_bench, search_bench, synthetic
+from bench import evidence_bench, register_bench, search_bench, synthetic, zones_bench
 from bench.http import served, wrk
 from kb import create_app
 from kb.config import ROOT
@@ -66,6 +66,15 @@ def register_figures(work: Path, env: dict[str, str], minimal) -> None:
                 for label, query in EVIDENCE_PAGES
             }
             files = evidence_bench.upload_download(browser, "bench-water")
+            zone_id = zones_bench.seed(engine_env, int(path.rsplit("/", 1)[1]))
+            zone_pages = {
+                "vector table and diagram, all zones and conduits": wrk(
+                    base + path + "/zones", SECONDS, headers=cookie
+                ),
+                "one zone's page (vectors, chart, every SR and RE)": wrk(
+                    base + f"{path}/zones/{zone_id}", SECONDS, headers=cookie
+                ),
+            }
         raw = evidence_bench.raw_driver(engine_env["KB_DATABASE_URL"])
         print(
             f"\nregister on {name}: {len(slugs)} requirements in scope, "
@@ -87,6 +96,17 @@ def register_figures(work: Path, env: dict[str, str], minimal) -> None:
             f"wrk 16 connections, {SECONDS} s each"
         )
         for label, load in evidence.items():
+            line(
+                label,
+                f"{load.rps:8.0f} req/s  p50 {load.p50_ms:6.2f} ms  "
+                f"p99 {load.p99_ms:6.2f} ms  errors {load.errors}",
+            )
+            line("  ratio to the minimal page", f"{load.rps / minimal.rps:.2f}x")
+        print(
+            f"\nzones on {name}: {zones_bench.ZONES} zones and {zones_bench.CONDUITS} "
+            f"conduits with their states, wrk 16 connections, {SECONDS} s each"
+        )
+        for label, load in zone_pages.items():
             line(
                 label,
                 f"{load.rps:8.0f} req/s  p50 {load.p50_ms:6.2f} ms  "

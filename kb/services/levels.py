@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from kb.vocabulary import FOUNDATIONAL_REQUIREMENTS
 
@@ -28,8 +29,9 @@ class Item:
     verify: bool = False
 
 
-@dataclass(frozen=True)
-class State:
+class State(NamedTuple):
+    """A zone's state of one item (a tuple: vector tables build thousands)."""
+
     state: str
     reason: str = ""
 
@@ -54,18 +56,12 @@ class Derived:
 
 def achieved(items: list[Item], states: dict[str, State]) -> list[int]:
     """SL-A per FR: the highest n such that every item of the FR required at n counts
-    as met (0 when some SL 1 item does not)."""
-    vector = []
-    for fr in FRS:
-        level = 0
-        for n in range(1, 5):
-            required = [i for i in items if i.fr == fr and i.sl_min <= n]
-            if all(_met(states, i) for i in required):
-                level = n
-            else:
-                break
-        vector.append(level)
-    return vector
+    as met, which is one below the lowest level of an unmet item (4 when none is)."""
+    lowest_unmet = dict.fromkeys(FRS, 5)
+    for item in items:
+        if item.sl_min < lowest_unmet[item.fr] and not _met(states, item):
+            lowest_unmet[item.fr] = item.sl_min
+    return [lowest_unmet[fr] - 1 for fr in FRS]
 
 
 def _met(states: dict[str, State], item: Item) -> bool:

@@ -277,6 +277,24 @@ def states_of(
     return out
 
 
+def derivation_states(
+    session: Session, zone_ids: list[int]
+) -> dict[int, dict[str, State]]:
+    """What the derivation needs of each zone's states, as plain tuples: loading
+    thousands of ORM rows for a vector table costs ten times more."""
+    out: dict[int, dict[str, State]] = {zid: {} for zid in zone_ids}
+    for zone_id, requirement_id, state, reason in session.exec(
+        select(
+            ZoneRequirement.zone_id,
+            ZoneRequirement.requirement_id,
+            ZoneRequirement.state,
+            ZoneRequirement.reason,
+        ).where(col(ZoneRequirement.zone_id).in_(zone_ids))
+    ):
+        out[zone_id][requirement_id] = State(state, reason)
+    return out
+
+
 def _derive(
     items: list[Item], rows: dict[str, ZoneRequirement], sl_t: list[int]
 ) -> Derived:
@@ -409,13 +427,13 @@ def vector_table(session: Session, assessment: Assessment) -> list[VectorRow]:
     """Every live zone and conduit with SL-T, SL-A and gap, in four queries."""
     zones = list_zones(session, assessment)
     items = [as_item(r) for r in technical_requirements(session)]
-    states = states_of(session, [z.id for z in zones])
+    states = derivation_states(session, [z.id for z in zones])
     joins = joins_of(session, [z.id for z in zones if z.kind == "conduit"])
     by_id = {z.id: z for z in zones}
     return [
         VectorRow(
             zone,
-            _derive(items, states[zone.id], zone.sl_t),
+            derive(items, states[zone.id], zone.sl_t),
             [by_id[zid] for zid in joins.get(zone.id, []) if zid in by_id],
         )
         for zone in zones

@@ -10,27 +10,21 @@ from sqlmodel import Session, SQLModel, create_engine
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    # SQLAlchemy, not the sqlite3 module, starts transactions (see _sqlite_begin).
-    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 
-def _sqlite_begin(connection) -> None:
-    """Begin explicitly, so that SAVEPOINTs nest as on PostgreSQL (SQLAlchemy's
-    documented pysqlite workaround)."""
-    connection.exec_driver_sql("BEGIN")
-
-
 def make_engine(url: str) -> Engine:
-    """Create the engine for `url`, with foreign keys, WAL and real SAVEPOINTs on
-    SQLite."""
+    """Create the engine for `url`, with foreign keys and WAL on SQLite.
+
+    The sqlite3 module begins a transaction only at the first write, so concurrent
+    writers wait on the lock instead of failing on a stale read snapshot.
+    """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
     else:
         engine = create_engine(url, pool_pre_ping=True)
     return engine

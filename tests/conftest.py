@@ -135,7 +135,27 @@ def loaded_app(path: Path):
 @pytest.fixture(scope="session")
 def shared_org_app(tmp_path_factory):
     """One app and database with the fixture catalogue, for every test that writes."""
-    return loaded_app(tmp_path_factory.mktemp("org"))
+    app = loaded_app(tmp_path_factory.mktemp("org"))
+    if ENGINE == "sqlite":
+        nest_savepoints_on_sqlite(app.extensions["kb.db"])
+    return app
+
+
+def nest_savepoints_on_sqlite(engine) -> None:
+    """SQLAlchemy's pysqlite recipe: begin explicitly, so that SAVEPOINTs nest as on
+    PostgreSQL. Tests only: in production an explicit BEGIN before the first read makes
+    concurrent writers fail on a stale snapshot instead of waiting for the lock."""
+    from sqlalchemy import event
+
+    engine.dispose()
+
+    @event.listens_for(engine, "connect")
+    def _autocommit_driver(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN")
 
 
 @pytest.fixture

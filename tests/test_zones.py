@@ -319,6 +319,9 @@ def test_a_zone_a_conduit_joins_cannot_be_retired(world, login, org_client, two_
     assert org_client.post(f"{zones_url(world)}/{a.id}/retire").status_code == 303
     table = soup(org_client.get(zones_url(world))).select_one("table.vectors")
     assert "Cell A" not in table.get_text() and "Link" not in table.get_text()
+    again = add_zone(org_client, world, name="Cell A")
+    assert again.status_code == 422
+    assert "has a retired zone 'Cell A' already" in soup(again).get_text()
 
 
 def test_evidence_is_linked_to_a_zones_requirement(world, login, org_client):

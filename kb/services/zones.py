@@ -100,16 +100,15 @@ def _check(
     """Raise InvalidInput for a repeated name or bad joins; return the joined zones."""
     problems = []
     same_name = session.exec(
-        select(Zone).where(
-            Zone.assessment_id == assessment.id,
-            Zone.name == data.name,
-            col(Zone.retired).is_(False),
-        )
+        select(Zone).where(Zone.assessment_id == assessment.id, Zone.name == data.name)
     ).first()
     if same_name is not None and (zone is None or same_name.id != zone.id):
+        retired = "retired " if same_name.retired else ""
         problems.append(
             Problem(
-                "name", f"this assessment has a {same_name.kind} '{data.name}' already"
+                "name",
+                f"this assessment has a {retired}{same_name.kind} '{data.name}' "
+                "already; choose another name",
             )
         )
     joined: list[Zone] = []

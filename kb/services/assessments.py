@@ -15,11 +15,10 @@ from kb.models import (
     Score,
     ScoreChange,
     User,
-    utcnow,
 )
 from kb.schemas import AssessmentCreate, ScoreUpdate
 from kb.services.accounts import Access, access
-from kb.services.changes import apply_changes
+from kb.services.changes import apply_changes, save_versioned
 from kb.services.evidence_links import OnRow, linked_items
 from kb.vocabulary import LEVEL_NAMES, PROCESS_PARTS
 
@@ -298,7 +297,8 @@ def update_score(
 ) -> Score:
     """Apply one person's edit if it is based on the stored version; record each change.
 
-    Raises StaleEdit (nothing written) when someone saved the row in between.
+    Raises StaleEdit when someone saved the row in between, even at the same moment;
+    the session is then rolled back and nothing is written.
     """
     score = score_of(session, assessment, requirement.id)
     stored_version = score.version if score else 0
@@ -318,11 +318,13 @@ def update_score(
     changed = apply_changes(score, new, display, new=score.id is None)
     if not changed and score.id is not None:
         return score
-    score.version += 1
-    score.updated_at = utcnow()
-    score.updated_by = user.id
-    session.add(score)
-    session.flush()
+    save_versioned(
+        session,
+        score,
+        stored_version,
+        user.id,
+        lambda: score_of(session, assessment, requirement.id),
+    )
     for name, (old, shown) in changed.items():
         session.add(
             ScoreChange(

@@ -1,9 +1,17 @@
-"""Field-by-field changes of a row, for the append-only histories (scores, evidence)."""
+"""Field-by-field changes of a row for the append-only histories, and saving a row only
+if nobody saved it in between."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from kb.errors import StaleEdit
+from kb.models import utcnow
 
 
 def apply_changes(
@@ -22,3 +30,38 @@ def apply_changes(
         setattr(row, name, value)
         changed[name] = ("" if new else display(name, old), display(name, value))
     return changed
+
+
+def save_versioned(
+    session: Session, row: Any, seen: int, user_id: int, stored: Callable[[], Any]
+) -> None:
+    """Write `row` as version `seen` + 1 if the database still holds version `seen`.
+
+    The check and the claim are one statement (an UPDATE that matches only the version
+    seen, or the INSERT of a new row), so of two people saving at once exactly one
+    succeeds. The other gets StaleEdit with `stored()`, what is saved now; the session
+    is rolled back first, so nothing of that transaction is written.
+    """
+    model = type(row)
+    try:
+        if row.id is not None:
+            claimed = session.execute(
+                update(model)
+                .where(model.id == row.id, model.version == seen)
+                .values(version=seen + 1)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if claimed != 1:
+                raise _Lost
+        row.version = seen + 1
+        row.updated_at = utcnow()
+        row.updated_by = user_id
+        session.add(row)
+        session.flush()
+    except (IntegrityError, _Lost):
+        session.rollback()
+        raise StaleEdit(stored()) from None
+
+
+class _Lost(Exception):
+    """Another save claimed the version first."""

@@ -21,10 +21,9 @@ from kb.models import (
     Organisation,
     StoredFile,
     User,
-    utcnow,
 )
 from kb.schemas import EvidenceInput
-from kb.services.changes import apply_changes
+from kb.services.changes import apply_changes, save_versioned
 from kb.services.review import due_window, next_review, review_state
 from kb.storage import FileStore, Upload
 from kb.vocabulary import REVIEW_STATES
@@ -316,8 +315,8 @@ def update_item(
 ) -> EvidenceItem:
     """Apply an edit based on the stored version; a new file keeps the earlier ones.
 
-    Raises StaleEdit when someone saved the item in between, InvalidInput for bad
-    values; either way nothing is written.
+    Raises StaleEdit when someone saved the item in between (even at the same moment),
+    InvalidInput for bad values; either way nothing is written.
     """
     if data.version != item.version:
         raise StaleEdit(item)
@@ -328,17 +327,9 @@ def update_item(
         changed |= _keep_file(session, store, item, upload, user)
     if not changed:
         return item
-    _touch(session, item, user)
+    save_versioned(session, item, data.version, user.id, lambda: item)
     record(session, item, changed, user, data.reason or "")
     return item
-
-
-def _touch(session: Session, item: EvidenceItem, user: User) -> None:
-    item.version += 1
-    item.updated_at = utcnow()
-    item.updated_by = user.id
-    session.add(item)
-    session.flush()
 
 
 def set_retired(
@@ -351,7 +342,7 @@ def set_retired(
     changed = apply_changes(
         item, {"retired": retired}, lambda _n, v: "yes" if v else "no", new=False
     )
-    _touch(session, item, user)
+    save_versioned(session, item, item.version, user.id, lambda: item)
     record(session, item, changed, user, reason)
 
 

@@ -19,10 +19,9 @@ from kb.models import (
     ZoneChange,
     ZoneEvidenceLink,
     ZoneRequirement,
-    utcnow,
 )
 from kb.schemas import ZoneInput, ZoneStateInput
-from kb.services.changes import apply_changes
+from kb.services.changes import apply_changes, save_versioned
 from kb.services.levels import Derived, Item, State, derive
 
 ZONE_FIELDS = (
@@ -222,17 +221,9 @@ def update_zone(session: Session, zone: Zone, data: ZoneInput, user: User) -> Zo
         if old != new:
             changed["joins"] = (old, new)
     if changed:
-        _touch(session, zone, user)
+        save_versioned(session, zone, data.version, user.id, lambda: zone)
         _record(session, zone, changed, user, data.reason or "")
     return zone
-
-
-def _touch(session: Session, row, user: User) -> None:
-    row.version += 1
-    row.updated_at = utcnow()
-    row.updated_by = user.id
-    session.add(row)
-    session.flush()
 
 
 def set_retired(session: Session, zone: Zone, retired: bool, user: User) -> None:
@@ -257,7 +248,7 @@ def set_retired(session: Session, zone: Zone, retired: bool, user: User) -> None
                 ]
             )
     changed = apply_changes(zone, {"retired": retired}, display, new=False)
-    _touch(session, zone, user)
+    save_versioned(session, zone, zone.version, user.id, lambda: zone)
     _record(session, zone, changed, user)
 
 
@@ -328,14 +319,19 @@ def set_state(
     """Record how the zone meets one SR or RE, if based on the stored version.
 
     A state for an item beyond the zone's SL-T is allowed (shown as beyond target).
-    Raises StaleEdit (nothing written) when someone saved it in between.
+    Raises StaleEdit (nothing written) when someone saved it in between, even at the
+    same moment.
     """
-    row = session.exec(
-        select(ZoneRequirement).where(
-            ZoneRequirement.zone_id == zone.id,
-            ZoneRequirement.requirement_id == requirement.id,
-        )
-    ).first()
+
+    def stored() -> ZoneRequirement | None:
+        return session.exec(
+            select(ZoneRequirement).where(
+                ZoneRequirement.zone_id == zone.id,
+                ZoneRequirement.requirement_id == requirement.id,
+            )
+        ).first()
+
+    row = stored()
     if data.version != (row.version if row else 0):
         raise StaleEdit(row)
     new = row is None
@@ -350,7 +346,7 @@ def set_state(
     }
     changed = apply_changes(row, values, display, new=new)
     if changed:
-        _touch(session, row, user)
+        save_versioned(session, row, data.version, user.id, stored)
         _record(session, zone, changed, user, requirement_id=requirement.id)
     return row
 

@@ -335,10 +335,14 @@ def test_evidence_is_linked_to_a_zones_requirement(world, login, org_client):
         org_client.post(url + "/evidence", data={"evidence_id": item.id}).status_code
         == 303
     )
-    row = soup(org_client.get(f"{zones_url(world)}/{zone.id}")).select_one(
-        "#req-sr-1-1"
-    )
-    assert item.title in row.get_text()
+    page = f"{zones_url(world)}/{zone.id}"
+    assert item.title in soup(org_client.get(page)).select_one("#req-sr-1-1").get_text()
+    unlinked = org_client.post(f"{url}/evidence/{item.id}/delete")
+    assert unlinked.status_code == 303
+    row = soup(org_client.get(page)).select_one("#req-sr-1-1")
+    assert item.title not in row.get_text()
+    history = soup(org_client.get(page + "/history")).select_one("table.history")
+    assert "evidence" in history.get_text() and item.title in history.get_text()
 
 
 def test_an_assessment_can_take_62443_3_3_in_its_parts(world, login, org_client):

@@ -504,3 +504,24 @@ def link_evidence(
             user,
             requirement_id=requirement.id,
         )
+
+
+def unlink_evidence(
+    session: Session,
+    zone: Zone,
+    requirement: ContentItem,
+    item: EvidenceItem,
+    user: User,
+) -> None:
+    """Take an evidence item off a zone's SR or RE; NotFound when it was not on it."""
+    link = session.get(ZoneEvidenceLink, (item.id, zone.id, requirement.id))
+    if link is None:
+        raise NotFound("That evidence item is not linked to this requirement here.")
+    session.delete(link)
+    _record(
+        session,
+        zone,
+        {"evidence": (f"{item.title} (item {item.id})", "")},
+        user,
+        requirement_id=requirement.id,
+    )

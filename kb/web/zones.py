@@ -357,11 +357,28 @@ def link_evidence(assessment_id: int, zone_id: int, key: str):
         session, context["zone"], context["row"].requirement, item, g.user
     )
     session.commit()
+    return _back_to_state_form(context)
+
+
+@bp.post("/<int:zone_id>/requirements/<key>/evidence/<int:evidence_id>/delete")
+@login_required
+def unlink_evidence(assessment_id: int, zone_id: int, key: str, evidence_id: int):
+    """Take an evidence item off this SR or RE of the zone (the item itself stays)."""
+    session, context = _row(assessment_id, zone_id, key, "editor")
+    item = evidence_service.get_item(session, context["access"].org, evidence_id)
+    service.unlink_evidence(
+        session, context["zone"], context["row"].requirement, item, g.user
+    )
+    session.commit()
+    return _back_to_state_form(context)
+
+
+def _back_to_state_form(context):
     return see_other(
         url_for(
             "zones.edit_state",
-            assessment_id=assessment_id,
-            zone_id=zone_id,
+            assessment_id=context["assessment"].id,
+            zone_id=context["zone"].id,
             key=context["row"].requirement.slug,
         )
     )

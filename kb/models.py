@@ -92,6 +92,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class Versioned(SQLModel):
+    """A row people edit: `version` guards concurrent edits (see
+    services.changes.save_versioned), with who saved it last and when."""
+
+    version: int = 1
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
+
+
 class Organisation(SQLModel, table=True):
     """A tenant: everything under /orgs/<slug>/ belongs to one."""
 
@@ -128,7 +137,7 @@ class Assessment(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class Score(SQLModel, table=True):
+class Score(Versioned, table=True):
     """One requirement's standing in one assessment; `version` guards concurrent edits."""
 
     __table_args__ = (UniqueConstraint("assessment_id", "requirement_id"),)
@@ -143,9 +152,6 @@ class Score(SQLModel, table=True):
     due: date | None = None
     status: str = "not started"
     notes: str = ""
-    version: int = 1
-    updated_at: datetime = Field(default_factory=utcnow)
-    updated_by: int | None = Field(default=None, foreign_key="user.id")
 
 
 class ScoreChange(SQLModel, table=True):
@@ -187,16 +193,13 @@ class EvidenceFields(SQLModel):
     url: str = Field(default="", max_length=2000)
 
 
-class EvidenceItem(EvidenceFields, table=True):
+class EvidenceItem(EvidenceFields, Versioned, table=True):
     """An organisation's artefact of one evidence type: a URL, or its newest file."""
 
     id: int | None = Field(default=None, primary_key=True)
     organisation_id: int = Field(foreign_key="organisation.id", index=True)
     retired: bool = False
-    version: int = 1
     created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
-    updated_by: int | None = Field(default=None, foreign_key="user.id")
 
 
 class StoredFile(SQLModel, table=True):
@@ -262,16 +265,13 @@ class ZoneFields(SQLModel):
     sl_t: list[int] = Field(default_factory=lambda: [0] * 7, sa_column=Column(JSON))
 
 
-class Zone(ZoneFields, table=True):
+class Zone(ZoneFields, Versioned, table=True):
     """A zone or a conduit of an assessment."""
 
     __table_args__ = (UniqueConstraint("assessment_id", "name"),)
     id: int | None = Field(default=None, primary_key=True)
     assessment_id: int = Field(foreign_key="assessment.id", index=True)
     retired: bool = False
-    version: int = 1
-    updated_at: datetime = Field(default_factory=utcnow)
-    updated_by: int | None = Field(default=None, foreign_key="user.id")
 
 
 class ConduitLink(SQLModel, table=True):
@@ -281,7 +281,7 @@ class ConduitLink(SQLModel, table=True):
     zone_id: int = Field(foreign_key="zone.id", primary_key=True, index=True)
 
 
-class ZoneRequirement(SQLModel, table=True):
+class ZoneRequirement(Versioned, table=True):
     """How one zone or conduit meets one SR or RE of 62443-3-3."""
 
     __table_args__ = (UniqueConstraint("zone_id", "requirement_id"),)
@@ -291,9 +291,6 @@ class ZoneRequirement(SQLModel, table=True):
     state: str = Field(max_length=20)
     reason: str = Field(default="", max_length=500)
     notes: str = Field(default="", max_length=10000)
-    version: int = 1
-    updated_at: datetime = Field(default_factory=utcnow)
-    updated_by: int | None = Field(default=None, foreign_key="user.id")
 
 
 class ZoneEvidenceLink(SQLModel, table=True):

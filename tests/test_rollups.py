@@ -112,3 +112,35 @@ def test_fr_rollup_over_zones():
         2.0,
     )
     assert fr_rollup([])[0].mean_sl_t is None
+
+
+def test_the_api_gives_the_rollups_of_an_assessment(world, login, org_client):
+    login("ed@acme.test")
+    aid = world["assessment"].id
+    for slug, current, target in (("sp-09-02-br", "1", "3"), ("sp-12-05-br", "2", "2")):
+        org_client.post(
+            f"/assessments/{aid}/scores/{slug}",
+            data={
+                "version": 0,
+                "applicable": "true",
+                "status": "in progress",
+                "current": current,
+                "target": target,
+            },
+        )
+    body = org_client.get(f"/api/v1/assessments/{aid}/rollups").json
+    whole = body["assessment"]
+    assert (whole["requirements"], whole["assessed"], whole["at_target"]) == (2, 2, 1)
+    assert (whole["mean_current"], whole["min_current"], whole["gap"]) == (1.5, 1, 2)
+    assert body["areas"]["CA-02"]["gap"] == 2 and body["areas"]["CA-08"]["gap"] == 0
+    assert set(body["functions"]) == {"SP.09", "SP.12"}
+    assert body["parts"]["62443-2-4"]["requirements"] == 2
+    # The world's zone, SL-T {2 2 0 1 3 1 3}, has nothing met in FR 1.
+    assert body["frs"][0] == {
+        "fr": 1,
+        "zones": 1,
+        "at_target": 0,
+        "gap": 2,
+        "mean_sl_t": 2.0,
+        "mean_sl_a": 0.0,
+    }

@@ -16,6 +16,7 @@ from kb.models import ContentItem, Zone
 from kb.schemas import EvidenceLinkInput, ZoneInput, ZoneStateInput
 from kb.services import accounts, evidence_links
 from kb.services import assessments as assessment_service
+from kb.services import dashboard as dashboard_service
 from kb.services import evidence as evidence_service
 from kb.services import zones as zone_service
 from kb.services.catalogue import crosswalk_pairs, get_item, links_of
@@ -334,3 +335,20 @@ def _json_object() -> dict:
     if not isinstance(body, dict):
         raise InvalidInput([Problem("body", "send a JSON object")])
     return body
+
+
+@bp.get("/assessments/<int:assessment_id>/rollups")
+@login_required
+def rollups(assessment_id: int) -> dict:
+    """Per control area, 2-4 functional area, part and FR, and for the whole assessment:
+    requirements, assessed, at target, mean and minimum current level, gap, overdue."""
+    session = get_session()
+    assessment, _access = assessment_service.get_assessment(
+        session, g.user, assessment_id
+    )
+    rows, _requirements = dashboard_service.score_rows(session, assessment)
+    vectors = [
+        (z.derived.sl_t, z.derived.sl_a)
+        for z in zone_service.vector_table(session, assessment)
+    ]
+    return dashboard_service.rollups(rows, vectors, date.today()).as_dict()

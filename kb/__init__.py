@@ -30,6 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         auth,
         cache,
         catalogue,
+        dashboard,
         errors,
         evidence,
         home,
@@ -60,6 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         assessments,
         evidence,
         zones,
+        dashboard,
     ):
         app.register_blueprint(module.bp)
     errors.register(app)

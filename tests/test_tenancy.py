@@ -107,6 +107,8 @@ def test_the_sweep_covers_the_routes():
         "api.zones_create",
         "api.zone_show",
         "api.zone_state",
+        "api.rollups",
+        "dashboard.show",
     } <= endpoints
 
 

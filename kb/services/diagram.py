@@ -1,5 +1,5 @@
-"""Geometry of the zone-and-conduit diagram and the SL bar chart: pure functions that
-place shapes; the SVG templates only draw them.
+"""Geometry of the zone-and-conduit diagram: pure functions that place shapes; the
+SVG template only draws them.
 
 The layout is deterministic (zones on a grid in name order, conduits as straight lines,
 a conduit that joins three or more zones through a hub at their centre), so the same
@@ -119,43 +119,3 @@ def layout(
         boxes=boxes,
         wires=wires,
     )
-
-
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    kind: str  # "target" | "achieved"
-    level: int
-    x: float
-    y: float
-    w: float
-    h: float
-
-
-CHART_H, LEVEL_H, BAR_W, GROUP_W = 150, 30, 16, 56
-
-
-def sl_bars(sl_t: list[int], sl_a: list[int], labels: tuple[str, ...]) -> list[Bar]:
-    """Grouped bars, SL-T beside SL-A per FR, on a 0-4 scale."""
-    bars = []
-    for index, (label, target, achieved) in enumerate(
-        zip(labels, sl_t, sl_a, strict=True)
-    ):
-        left = 40 + index * GROUP_W
-        for offset, kind, level in (
-            (0, "target", target),
-            (BAR_W + 2, "achieved", achieved),
-        ):
-            height = level * LEVEL_H
-            bars.append(
-                Bar(
-                    label,
-                    kind,
-                    level,
-                    left + offset,
-                    10 + CHART_H - height,
-                    BAR_W,
-                    height,
-                )
-            )
-    return bars

@@ -14,7 +14,8 @@ from kb.services import assessments as assessment_service
 from kb.services import evidence as evidence_service
 from kb.services import evidence_links
 from kb.services import zones as service
-from kb.services.diagram import layout, sl_bars
+from kb.services.charts import paired_bars
+from kb.services.diagram import layout
 from kb.vocabulary import FOUNDATIONAL_REQUIREMENTS
 from kb.web.forms import as_errors, parse, parse_or_raise, validate
 from kb.web.htmx import is_fragment_request, render, see_other
@@ -132,7 +133,9 @@ def show(assessment_id: int, zone_id: int):
         assessment=assessment,
         access=access,
         view=view,
-        bars=sl_bars(view.derived.sl_t, view.derived.sl_a, FOUNDATIONAL_REQUIREMENTS),
+        chart=paired_bars(
+            list(FOUNDATIONAL_REQUIREMENTS), view.derived.sl_t, view.derived.sl_a
+        ),
     )
 
 

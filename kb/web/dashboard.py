@@ -1,0 +1,45 @@
+"""An assessment's dashboard: headline figures, charts, the largest gaps, zones and
+evidence due, on one page that prints as a board summary."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, g, render_template
+from flask_login import login_required
+
+from kb.db import get_session
+from kb.services import assessments as assessment_service
+from kb.services import dashboard as service
+from kb.services.charts import heat_cells, paired_bars
+from kb.vocabulary import LEVEL_NAMES
+
+bp = Blueprint("dashboard", __name__, url_prefix="/assessments/<int:assessment_id>")
+HEAT_COLUMNS = [f"ML {n}" for n in LEVEL_NAMES] + ["Not set"]
+
+
+@bp.get("/dashboard")
+@login_required
+def show(assessment_id: int):
+    """Where the assessment stands: figures per area, gaps, zones, evidence due."""
+    session = get_session()
+    assessment, access = assessment_service.get_assessment(
+        session, g.user, assessment_id
+    )
+    board = service.dashboard(session, assessment, access.org, date.today())
+    areas = board.rollups.areas
+    cells, width, height = heat_cells(board.heatmap)
+    return render_template(
+        "dashboard/show.html",
+        assessment=assessment,
+        access=access,
+        board=board,
+        today=date.today(),
+        area_chart=paired_bars(
+            list(areas),
+            [f.mean_target for f in areas.values()],
+            [f.mean_current for f in areas.values()],
+        ),
+        heat=(cells, width, height),
+        heat_columns=HEAT_COLUMNS,
+    )

@@ -1,0 +1,50 @@
+"""A programme manager changes a score and sees the dashboard move, in Chromium."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests import factories
+from tests.conftest import session_for
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def assessment_id(app) -> int:
+    with session_for(app) as db:
+        org = factories.make_org(db, name="Board Water")
+        factories.make_user(db, email="pm@board.test", org=org, role="editor")
+        assessment = factories.make_assessment(db, org=org, name="Board FY26")
+        db.commit()
+        return assessment.id
+
+
+def test_a_score_moves_the_dashboard(page, live_url, assessment_id, artifacts):
+    page.goto(live_url + "/login")
+    page.fill("input[name=email]", "pm@board.test")
+    page.fill("input[name=password]", factories.PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/orgs/board-water/assessments$"))
+    page.goto(f"{live_url}/assessments/{assessment_id}/dashboard")
+    assessed = page.locator("dl.figures div", has_text="Assessed").locator("dd")
+    assert assessed.inner_text().startswith("0 of 2")
+    assert page.locator("svg.bar-chart rect.series-1").count() == 0
+
+    page.get_by_role("link", name="Register (process requirements)").click()
+    row = page.locator("#row-sp-09-02-br")
+    row.get_by_role("link", name=re.compile("^Edit")).click()
+    form = page.locator("#row-sp-09-02-br form.row-edit")
+    form.locator("select[name=current]").select_option("1")
+    form.locator("select[name=target]").select_option("3")
+    form.get_by_role("button", name="Save").click()
+    page.locator("#row-sp-09-02-br:not(.editing)").wait_for()
+
+    page.get_by_role("link", name="Dashboard").click()
+    page.wait_for_url(re.compile(r"/dashboard$"))
+    assert assessed.inner_text().startswith("1 of 2")
+    assert page.locator("svg.bar-chart rect.series-1").count() == 1
+    assert "SP.09.02 BR" in page.locator("table.gaps").inner_text()
+    page.screenshot(path=str(artifacts / "dashboard.png"), full_page=True)

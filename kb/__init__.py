@@ -38,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         requirements,
         search,
         security,
+        snapshots,
         templating,
         zones,
     )
@@ -62,6 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         evidence,
         zones,
         dashboard,
+        snapshots,
     ):
         app.register_blueprint(module.bp)
     errors.register(app)

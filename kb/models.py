@@ -313,3 +313,16 @@ class ZoneChange(SQLModel, table=True):
     old: str = ""
     new: str = ""
     reason: str = ""
+
+
+class Snapshot(SQLModel, table=True):
+    """An assessment frozen at a moment: its scores, zone states and roll-ups as data,
+    so it survives later edits and catalogue reloads. Insert-only."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id", index=True)
+    label: str = Field(max_length=200)
+    automatic: bool = False
+    taken_at: datetime = Field(default_factory=utcnow, index=True)
+    taken_by: int | None = Field(default=None, foreign_key="user.id")
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))

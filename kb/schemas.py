@@ -170,3 +170,11 @@ class ZoneStateInput(Form):
         if info.data.get("state") == "not applicable" and not value:
             raise ValueError("say why the requirement does not apply to this zone")
         return value
+
+
+class SnapshotInput(Form):
+    """A snapshot taken by hand: only a label; it is always taken now."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    label: Annotated[str, StringConstraints(min_length=1, max_length=200)]

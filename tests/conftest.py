@@ -246,6 +246,13 @@ def build_world(db) -> dict:
     zone = factories.make_zone(
         db, assessment=assessment, user=people["admin"], name="Acme secret-plan zone"
     )
+    from datetime import date
+
+    from kb.services import snapshots
+
+    snapshot = snapshots.take(
+        db, assessment, people["admin"], "Acme secret-plan", date.today()
+    )
     db.commit()
     return {
         "acme": acme,
@@ -254,6 +261,7 @@ def build_world(db) -> dict:
         "theirs": theirs,
         "evidence": evidence,
         "zone": zone,
+        "snapshot": snapshot,
         **people,
     }
 

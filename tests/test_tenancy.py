@@ -8,7 +8,7 @@ from tests.conftest import Login, build_world, loaded_app, make_app, session_for
 
 # URL variables that name an organisation or something inside one. The sweep takes every
 # route that has one, whatever its blueprint, so a new route is covered the day it lands.
-TENANT_ARGS = {"slug", "assessment_id", "evidence_id", "zone_id"}
+TENANT_ARGS = {"slug", "assessment_id", "evidence_id", "zone_id", "snapshot_id"}
 
 
 def org_rules():
@@ -59,6 +59,7 @@ def url_for_rule(rule: str, world) -> str:
         "user_id": world["editor"].id,
         "evidence_id": world["evidence"].id,
         "zone_id": world["zone"].id,
+        "snapshot_id": world["snapshot"].id,
         "key": "sp-09-02-br",
     }
     for name, value in values.items():
@@ -109,6 +110,10 @@ def test_the_sweep_covers_the_routes():
         "api.zone_state",
         "api.rollups",
         "dashboard.show",
+        "snapshots.index",
+        "snapshots.show",
+        "snapshots.compare",
+        "api.snapshots",
     } <= endpoints
 
 

@@ -90,3 +90,53 @@ def heat_cells(counts: dict[str, list[int]]) -> tuple[list[Cell], float, float]:
     ]
     columns = max((len(v) for v in counts.values()), default=0)
     return cells, ROW_LABEL_W + columns * CELL_W, 24 + len(counts) * CELL_H
+
+
+@dataclass(frozen=True)
+class Line:
+    name: str
+    points: list[tuple[float, float, float]]  # (x, y, value)
+
+    @property
+    def path(self) -> str:
+        return " ".join(f"{x},{y}" for x, y, _v in self.points)
+
+
+@dataclass(frozen=True)
+class LineChart:
+    lines: list[Line]
+    labels: list[tuple[str, float]]  # (label, x)
+    ticks: list[tuple[float, float]]  # (value, y)
+    width: float
+
+
+STEP, PLOT_H = 90, 150
+
+
+def line_chart(
+    labels: list[str], series: dict[str, list[float | None]], top: float
+) -> LineChart:
+    """One polyline per series over the labels (snapshots in time order), on a 0-`top`
+    scale; a missing value leaves a gap in the points."""
+
+    def y(value: float) -> float:
+        return 10 + PLOT_H - value / top * PLOT_H if top else 10 + PLOT_H
+
+    lines = [
+        Line(
+            name,
+            [
+                (LEFT + i * STEP, round(y(v), 1), v)
+                for i, v in enumerate(values)
+                if v is not None
+            ],
+        )
+        for name, values in series.items()
+    ]
+    ticks = [(round(top * k / 4, 2), round(y(top * k / 4), 1)) for k in range(5)]
+    return LineChart(
+        lines,
+        [(label, LEFT + i * STEP) for i, label in enumerate(labels)],
+        ticks,
+        LEFT + max(len(labels) - 1, 1) * STEP + 40,
+    )

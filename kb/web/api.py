@@ -12,12 +12,12 @@ from werkzeug.datastructures import MultiDict
 
 from kb.db import get_session
 from kb.errors import InvalidInput, NotFound, Problem
-from kb.models import ContentItem, Zone
-from kb.schemas import EvidenceLinkInput, ZoneInput, ZoneStateInput
+from kb.models import Assessment, ContentItem, Zone, utcnow
+from kb.schemas import EvidenceLinkInput, SnapshotInput, ZoneInput, ZoneStateInput
 from kb.services import accounts, evidence_links
 from kb.services import assessments as assessment_service
-from kb.services import dashboard as dashboard_service
 from kb.services import evidence as evidence_service
+from kb.services import snapshots as snapshot_service
 from kb.services import zones as zone_service
 from kb.services.catalogue import crosswalk_pairs, get_item, links_of
 from kb.web.cache import cached
@@ -315,6 +315,8 @@ def zone_state(zone_id: int, key: str) -> dict:
         current = zone_service.zone_row(session, zone, requirement).state
         body = {**body, "version": current.version if current else 0}
     data = validate(ZoneStateInput, body)
+    assessment = session.get(Assessment, zone.assessment_id)
+    snapshot_service.monthly(session, assessment, g.user, utcnow())
     state = zone_service.set_state(session, zone, requirement, data, g.user)
     session.commit()
     view = zone_service.zone_view(session, zone)
@@ -346,9 +348,46 @@ def rollups(assessment_id: int) -> dict:
     assessment, _access = assessment_service.get_assessment(
         session, g.user, assessment_id
     )
-    rows, _requirements = dashboard_service.score_rows(session, assessment)
-    vectors = [
-        (z.derived.sl_t, z.derived.sl_a)
-        for z in zone_service.vector_table(session, assessment)
-    ]
-    return dashboard_service.rollups(rows, vectors, date.today()).as_dict()
+    if snapshot_id := request.args.get("snapshot", type=int):
+        return snapshot_service.get_snapshot(session, assessment, snapshot_id).data[
+            "rollups"
+        ]
+    return snapshot_service.state_of(session, assessment, date.today())["rollups"]
+
+
+def _snapshot_json(snapshot) -> dict:
+    return {
+        "id": snapshot.id,
+        "label": snapshot.label,
+        "automatic": snapshot.automatic,
+        "taken_at": snapshot.taken_at.isoformat(),
+        "assessment": snapshot.data["rollups"]["assessment"],
+    }
+
+
+@bp.get("/assessments/<int:assessment_id>/snapshots")
+@login_required
+def snapshots(assessment_id: int) -> dict:
+    """The assessment's snapshots, oldest first, with their headline figures."""
+    session = get_session()
+    assessment, _access = assessment_service.get_assessment(
+        session, g.user, assessment_id
+    )
+    rows = snapshot_service.list_snapshots(session, assessment)
+    return {"count": len(rows), "snapshots": [_snapshot_json(s) for s in rows]}
+
+
+@bp.post("/assessments/<int:assessment_id>/snapshots")
+@login_required
+def snapshot_create(assessment_id: int):
+    """Take a snapshot now: `{"label"}`; 201."""
+    session = get_session()
+    assessment, _access = assessment_service.get_assessment(
+        session, g.user, assessment_id, "editor"
+    )
+    data = validate(SnapshotInput, _json_object())
+    snapshot = snapshot_service.take(
+        session, assessment, g.user, data.label, date.today()
+    )
+    session.commit()
+    return _snapshot_json(snapshot), 201

@@ -10,11 +10,11 @@ from htmx_flask import make_response as htmx_response
 
 from kb.db import get_session
 from kb.errors import StaleEdit
-from kb.models import Score
+from kb.models import Score, utcnow
 from kb.schemas import AssessmentRename, EvidenceLinkInput, GroupTarget, ScoreUpdate
 from kb.services import assessments as service
 from kb.services import evidence as evidence_service
-from kb.services import evidence_links
+from kb.services import evidence_links, snapshots
 from kb.vocabulary import STATUSES
 from kb.web.forms import parse, parse_or_raise
 from kb.web.htmx import is_fragment_request, render, see_other
@@ -145,6 +145,7 @@ def update(assessment_id: int, key: str):
         )
     session = get_session()
     try:
+        snapshots.monthly(session, assessment, g.user, utcnow())
         row.score = service.update_score(
             session, assessment, row.requirement, data, g.user
         )
@@ -230,6 +231,7 @@ def group_target(assessment_id: int):
     session, assessment, _access = _load(assessment_id, "editor")
     data = parse_or_raise(GroupTarget, request.form)
     group_by = "function" if request.form.get("group_by") == "function" else "area"
+    snapshots.monthly(session, assessment, g.user, utcnow())
     service.set_group_target(
         session, assessment, data.group, data.target, g.user, group_by
     )

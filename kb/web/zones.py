@@ -9,10 +9,11 @@ from werkzeug.datastructures import MultiDict
 
 from kb.db import get_session
 from kb.errors import InvalidInput, StaleEdit
+from kb.models import utcnow
 from kb.schemas import EvidenceLinkInput, ZoneInput, ZoneStateInput
 from kb.services import assessments as assessment_service
 from kb.services import evidence as evidence_service
-from kb.services import evidence_links
+from kb.services import evidence_links, snapshots
 from kb.services import zones as service
 from kb.services.charts import paired_bars
 from kb.services.diagram import layout
@@ -304,6 +305,7 @@ def set_state(assessment_id: int, zone_id: int, key: str):
     errors = data if isinstance(data, dict) else {}
     if not errors:
         try:
+            snapshots.monthly(session, context["assessment"], g.user, utcnow())
             service.set_state(
                 session, context["zone"], context["row"].requirement, data, g.user
             )

@@ -326,3 +326,5 @@ class Snapshot(SQLModel, table=True):
     taken_at: datetime = Field(default_factory=utcnow, index=True)
     taken_by: int | None = Field(default=None, foreign_key="user.id")
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    # The whole-assessment figures again, small, so lists and trends need not load `data`.
+    headline: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))

@@ -82,3 +82,39 @@ def test_the_dashboard_is_a_tab_of_the_assessment(world, login, org_client):
     login("vi@acme.test")
     page = soup(org_client.get(f"/assessments/{world['assessment'].id}"))
     assert "Dashboard" in [a.get_text() for a in page.select("nav.tabs a")]
+
+
+def test_the_organisation_overview_lists_each_assessment_with_figures(
+    world, login, org_client, db
+):
+    login("ed@acme.test")
+    aid = world["assessment"].id
+    score(org_client, aid, "sp-09-02-br", "2", "2")
+    factories.make_assessment(db, org=world["acme"], name="Second site")
+    db.commit()
+    page = soup(org_client.get("/orgs/acme-water/"))
+    rows = {
+        tr.th.a.get_text(): [td.get_text(" ", strip=True) for td in tr.find_all("td")]
+        for tr in page.select("table.overview tbody tr")
+    }
+    assert rows["Acme FY26 baseline"][:4] == ["1/2 (50%)", "1 (50%)", "0", "0"]
+    assert rows["Second site"][:2] == ["0/2 (0%)", "0 (0%)"]
+    lines = {
+        tr.th.a.get_text(): tr.select_one("svg.sparkline")["aria-label"]
+        for tr in page.select("table.overview tbody tr")
+    }
+    # The world's snapshot, the month's automatic one before the score, and now.
+    assert lines["Acme FY26 baseline"].endswith("3 points: 0.0, 0.0, 50.0")
+    assert lines["Second site"].endswith("1 point: 0.0")
+    assert "SP.09.02 BR" in page.select_one("table.history").get_text()
+    assert "Other Co" not in page.get_text()
+
+
+def test_sparkline_points():
+    from kb.services.charts import sparkline
+
+    assert (
+        sparkline([0, 50, 100], width=100, height=28) == "0.0,26.0 50.0,14.0 100.0,2.0"
+    )
+    assert sparkline([None, 50], width=100, height=28) == "100.0,14.0"
+    assert sparkline([None]) == ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from kb.errors import NotFound, StaleEdit
@@ -157,6 +158,13 @@ def _in_scope(assessment: Assessment):
         # 2-1 is scored on its 2024 elements; the 2010 ones are for reference.
         (ContentItem.part != "62443-2-1") | (ContentItem.edition == "2024"),
     )
+
+
+def scope_size(session: Session, assessment: Assessment) -> int:
+    """How many process requirements the assessment's parts put in its register."""
+    return session.exec(
+        select(func.count()).select_from(_in_scope(assessment).subquery())
+    ).one()
 
 
 def register(

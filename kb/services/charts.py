@@ -140,3 +140,17 @@ def line_chart(
         ticks,
         LEFT + max(len(labels) - 1, 1) * STEP + 40,
     )
+
+
+def sparkline(
+    values: list[float | None], top: float = 100, width: float = 120, height: float = 28
+) -> str:
+    """The points of a small line over `values` (0-`top`), for an SVG polyline."""
+    known = [(i, v) for i, v in enumerate(values) if v is not None]
+    if not known:
+        return ""
+    step = width / max(len(values) - 1, 1)
+    return " ".join(
+        f"{round(i * step, 1)},{round(height - 2 - v / top * (height - 4), 1)}"
+        for i, v in known
+    )

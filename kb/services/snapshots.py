@@ -60,12 +60,14 @@ def take(
     now: datetime | None = None,
 ) -> Snapshot:
     """Freeze the assessment as it is now."""
+    data = state_of(session, assessment, today)
     snapshot = Snapshot(
         assessment_id=assessment.id,
         label=label,
         automatic=automatic,
         taken_by=user.id if user else None,
-        data=state_of(session, assessment, today),
+        data=data,
+        headline=data["rollups"]["assessment"],
     )
     if now is not None:
         snapshot.taken_at = now

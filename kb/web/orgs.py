@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, render_template, request, url_for
+from datetime import date
+
+from flask import Blueprint, g, render_template, request, url_for
 from flask_login import login_required
 
 from kb.db import get_session
 from kb.schemas import AssessmentCreate, MemberAdd, MemberRole
-from kb.services import accounts
+from kb.services import accounts, overview
 from kb.services import assessments as assessment_service
+from kb.services import evidence as evidence_service
+from kb.services.charts import sparkline
 from kb.web.forms import parse, parse_or_raise
 from kb.web.htmx import see_other
 
@@ -30,10 +34,24 @@ def index() -> str:
 
 @bp.get("/<slug>/")
 @login_required
-def show(slug: str):
-    """An organisation's home is its list of assessments."""
-    _access(slug)
-    return redirect(url_for("orgs.assessments", slug=slug))
+def show(slug: str) -> str:
+    """Every assessment with its headline figures and trend, overdue counts, and the
+    latest changes."""
+    found = _access(slug)
+    session = get_session()
+    today = date.today()
+    rows = overview.overview(session, found.org, today)
+    evidence_overdue = evidence_service.list_items(
+        session, found.org, evidence_service.EvidenceFilter(review="overdue"), 1, today
+    ).total
+    return render_template(
+        "orgs/show.html",
+        access=found,
+        rows=rows,
+        sparklines={r.assessment.id: sparkline(r.trend) for r in rows},
+        evidence_overdue=evidence_overdue,
+        changes=overview.recent_changes(session, found.org),
+    )
 
 
 @bp.get("/<slug>/assessments")

@@ -29,6 +29,7 @@ def upgrade() -> None:
     sa.Column('taken_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('taken_by', sa.Integer(), nullable=True),
     sa.Column('data', sa.JSON(), nullable=True),
+    sa.Column('headline', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['assessment_id'], ['assessment.id'], name=op.f('fk_snapshot_assessment_id_assessment')),
     sa.ForeignKeyConstraint(['taken_by'], ['user.id'], name=op.f('fk_snapshot_taken_by_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_snapshot'))

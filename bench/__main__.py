@@ -9,7 +9,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import evidence_bench, register_bench, search_bench, synthetic, zones_bench
+from bench import (
+    dashboard_bench,
+    evidence_bench,
+    register_bench,
+    search_bench,
+    synthetic,
+    zones_bench,
+)
 from bench.http import served, wrk
 from kb import create_app
 from kb.config import ROOT
@@ -67,6 +74,15 @@ def register_figures(work: Path, env: dict[str, str], minimal) -> None:
             }
             files = evidence_bench.upload_download(browser, "bench-water")
             zone_id = zones_bench.seed(engine_env, int(path.rsplit("/", 1)[1]))
+            site = dashboard_bench.seed(engine_env, "bench-water")
+            boards = {
+                "dashboard of one assessment": wrk(
+                    base + f"/assessments/{site}/dashboard", SECONDS, 1, headers=cookie
+                ),
+                "organisation overview, 51 assessments": wrk(
+                    base + "/orgs/bench-water/", SECONDS, 1, headers=cookie
+                ),
+            }
             zone_pages = {
                 "vector table and diagram, all zones and conduits": wrk(
                     base + path + "/zones", SECONDS, headers=cookie
@@ -107,6 +123,17 @@ def register_figures(work: Path, env: dict[str, str], minimal) -> None:
             f"conduits with their states, wrk 16 connections, {SECONDS} s each"
         )
         for label, load in zone_pages.items():
+            line(
+                label,
+                f"{load.rps:8.0f} req/s  p50 {load.p50_ms:6.2f} ms  "
+                f"p99 {load.p99_ms:6.2f} ms  errors {load.errors}",
+            )
+            line("  ratio to the minimal page", f"{load.rps / minimal.rps:.2f}x")
+        print(
+            f"\ndashboards on {name}: {dashboard_bench.ASSESSMENTS} assessments with "
+            f"{dashboard_bench.MONTHS} snapshots each, wrk 1 connection, {SECONDS} s each"
+        )
+        for label, load in boards.items():
             line(
                 label,
                 f"{load.rps:8.0f} req/s  p50 {load.p50_ms:6.2f} ms  "

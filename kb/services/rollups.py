@@ -17,9 +17,9 @@ from datetime import date
 DONE = ("implemented", "verified")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ScoreRow:
-    """One register row as the arithmetic needs it."""
+    """One register row as the arithmetic needs it (slots: overviews build thousands)."""
 
     requirement_id: str
     part: str

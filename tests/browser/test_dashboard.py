@@ -48,3 +48,22 @@ def test_a_score_moves_the_dashboard(page, live_url, assessment_id, artifacts):
     assert page.locator("svg.bar-chart rect.series-1").count() == 1
     assert "SP.09.02 BR" in page.locator("table.gaps").inner_text()
     page.screenshot(path=str(artifacts / "dashboard.png"), full_page=True)
+
+
+def test_the_dashboard_prints_on_one_a4_page_without_controls(
+    page, live_url, assessment_id, artifacts
+):
+    page.goto(live_url + "/login")
+    page.fill("input[name=email]", "pm@board.test")
+    page.fill("input[name=password]", factories.PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/orgs/board-water/assessments$"))
+    page.goto(f"{live_url}/assessments/{assessment_id}/dashboard")
+    page.emulate_media(media="print")
+    assert not page.locator("nav.tabs").is_visible()
+    assert not page.locator("header.site").is_visible()
+    assert page.locator("dl.figures").is_visible()
+    pdf = page.pdf(format="A4", print_background=True)
+    (artifacts / "dashboard.pdf").write_bytes(pdf)
+    pages = re.findall(rb"/Type\s*/Page(?![a-z])", pdf)
+    assert len(pages) == 1, f"the board summary printed on {len(pages)} pages"

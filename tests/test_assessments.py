@@ -374,3 +374,21 @@ def test_concurrent_writers_wait_for_each_other_instead_of_failing(tmp_path):
     # never a 500 from a locked database.
     assert len(statuses) == 8 * 6 and set(statuses) <= {200, 409}
     assert statuses.count(200) >= 2
+
+
+def test_the_summary_counts_not_assessed_apart_from_below_target(
+    world, login, org_client
+):
+    login("ed@acme.test")
+    aid = world["assessment"].id
+    save(org_client, aid, "sp-09-02-br", 0, target="3")  # a target, no current level
+    save(org_client, aid, "sp-12-05-br", 0, current="1", target="2")
+    summary = soup(org_client.get(f"/assessments/{aid}")).select_one(
+        "#register-summary"
+    )
+    text = " ".join(summary.get_text().split())
+    assert text == (
+        "2 requirements · 1 assessed · 1 not assessed · 1 below target · 0 overdue"
+    )
+    rows = register_rows(org_client.get(f"/assessments/{aid}"))
+    assert "gap" not in rows["sp-09-02-br"][3] and "gap" in rows["sp-12-05-br"][3]

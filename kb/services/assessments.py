@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from sqlalchemy import func
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from kb.errors import NotFound, StaleEdit
@@ -21,6 +23,7 @@ from kb.schemas import AssessmentCreate, ScoreUpdate
 from kb.services.accounts import Access, access
 from kb.services.changes import apply_changes, save_versioned
 from kb.services.evidence_links import OnRow, linked_items
+from kb.services.rollups import ScoreRow
 from kb.vocabulary import LEVEL_NAMES, PROCESS_PARTS
 
 SCORED_FIELDS = (
@@ -33,7 +36,6 @@ SCORED_FIELDS = (
     "status",
     "notes",
 )
-DONE = ("implemented", "verified")
 
 
 def list_assessments(
@@ -119,15 +121,29 @@ class Row:
 
     @property
     def gap(self) -> bool:
-        s = self.score
-        return bool(
-            s and s.applicable and s.target is not None and (s.current or 0) < s.target
+        """Below target: a gap exists only where current and target are both set."""
+        return bool(self.as_score_row.gap)
+
+    @cached_property
+    def as_score_row(self) -> ScoreRow:
+        """The row as the roll-ups count it (built once: templates ask for it often)."""
+        s, requirement = self.score, self.requirement
+        return ScoreRow(
+            requirement.id,
+            requirement.part,
+            requirement.area_id,
+            self.group if requirement.part == "62443-2-4" else None,
+            applicable=s.applicable if s else True,
+            current=s.current if s else None,
+            target=s.target if s else None,
+            due=s.due if s else None,
+            status=s.status if s else "not started",
+            owner=s.owner if s else "",
         )
 
     @property
     def overdue(self) -> bool:
-        s = self.score
-        return bool(s and s.due and s.due < date.today() and s.status not in DONE)
+        return self.as_score_row.overdue(date.today())
 
 
 @dataclass
@@ -146,6 +162,15 @@ class Group:
     key: str
     title: str
     rows: list[Row] = field(default_factory=list)
+
+
+LIGHT_ROWS = [
+    defer(ContentItem.body_html),
+    defer(ContentItem.summary),
+    defer(ContentItem.meta),
+    defer(ContentItem.scoring),
+    defer(ContentItem.path),
+]
 
 
 def _in_scope(assessment: Assessment):
@@ -172,7 +197,9 @@ def register(
 ) -> list[Group]:
     """The register's rows, grouped and filtered, in a fixed number of queries."""
     requirements = session.exec(
-        _in_scope(assessment).order_by(ContentItem.sort_key)
+        _in_scope(assessment)
+        .options(*LIGHT_ROWS)  # the register shows no bodies: do not load them
+        .order_by(ContentItem.sort_key)
     ).all()
     scores = {
         s.requirement_id: s

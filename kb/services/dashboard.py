@@ -31,22 +31,8 @@ def score_rows(
     rows, requirements = [], {}
     for group in register(session, assessment, RegisterFilter(group_by="function")):
         for row in group.rows:
-            requirement, score = row.requirement, row.score
-            requirements[requirement.id] = requirement
-            rows.append(
-                ScoreRow(
-                    requirement.id,
-                    requirement.part,
-                    requirement.area_id,
-                    group.key if requirement.part == "62443-2-4" else None,
-                    applicable=score.applicable if score else True,
-                    current=score.current if score else None,
-                    target=score.target if score else None,
-                    due=score.due if score else None,
-                    status=score.status if score else "not started",
-                    owner=score.owner if score else "",
-                )
-            )
+            requirements[row.requirement.id] = row.requirement
+            rows.append(row.as_score_row)
     return rows, requirements
 
 

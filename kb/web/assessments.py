@@ -15,6 +15,7 @@ from kb.schemas import AssessmentRename, EvidenceLinkInput, GroupTarget, ScoreUp
 from kb.services import assessments as service
 from kb.services import evidence as evidence_service
 from kb.services import evidence_links, snapshots
+from kb.services.rollups import figures
 from kb.vocabulary import STATUSES
 from kb.web.forms import parse, parse_or_raise
 from kb.web.htmx import is_fragment_request, render, see_other
@@ -57,6 +58,9 @@ def show(assessment_id: int):
         access=access,
         groups=groups,
         filters=filters,
+        summary=figures(
+            (row.as_score_row for group in groups for row in group.rows), date.today()
+        ),
     )
 
 

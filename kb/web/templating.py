@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import Flask
 from markupsafe import Markup
 
@@ -17,7 +19,8 @@ from kb.vocabulary import (
     ZONE_STATES,
 )
 
-_render_notes = make_renderer(lambda _id: None)
+# Notes are re-rendered on every register page; the same text renders the same HTML.
+_render_notes = lru_cache(maxsize=8192)(make_renderer(lambda _id: None))
 
 
 def notes_filter(text: str) -> Markup:

@@ -1,0 +1,120 @@
+"""Zones and conduits with their security-level vectors."""
+
+from __future__ import annotations
+
+from flask import g, url_for
+from flask_login import login_required
+
+from kb.db import get_session
+from kb.errors import NotFound
+from kb.models import Assessment, Zone, utcnow
+from kb.schemas import ZoneInput, ZoneStateInput
+from kb.services import assessments as assessment_service
+from kb.services import snapshots as snapshot_service
+from kb.services import zones as zone_service
+from kb.web.api import bp, json_object
+from kb.web.forms import validate
+
+
+def _zone_json(zone, derived, joins: list[int], blockers: dict | None = None) -> dict:
+    body = {
+        "id": zone.id,
+        "assessment": zone.assessment_id,
+        "name": zone.name,
+        "kind": zone.kind,
+        "description": zone.description,
+        "joins": joins,
+        "sl_t": derived.sl_t,
+        "sl_a": derived.sl_a,
+        "gap": derived.gap,
+        "version": zone.version,
+        "url": url_for("zones.show", assessment_id=zone.assessment_id, zone_id=zone.id),
+    }
+    if blockers is not None:
+        body["blockers"] = {
+            f"FR {fr}": [{"id": r.id, "title": r.title, "url": r.url} for r in items]
+            for fr, items in blockers.items()
+        }
+    return body
+
+
+def _zone_of(zone_id: int, need: str = "viewer"):
+    """A zone the caller may reach through its assessment; NotFound otherwise."""
+    session = get_session()
+    zone = session.get(Zone, zone_id)
+    if zone is None:
+        raise NotFound(f"There is no zone or conduit {zone_id}.")
+    try:
+        assessment_service.get_assessment(session, g.user, zone.assessment_id, need)
+    except NotFound:
+        raise NotFound(f"There is no zone or conduit {zone_id}.") from None
+    return session, zone
+
+
+@bp.get("/assessments/<int:assessment_id>/zones")
+@login_required
+def zones_list(assessment_id: int) -> dict:
+    """Every live zone and conduit of the assessment with its three vectors."""
+    session = get_session()
+    assessment, _access = assessment_service.get_assessment(
+        session, g.user, assessment_id
+    )
+    rows = zone_service.vector_table(session, assessment)
+    return {
+        "count": len(rows),
+        "zones": [_zone_json(r.zone, r.derived, [z.id for z in r.joins]) for r in rows],
+    }
+
+
+@bp.post("/assessments/<int:assessment_id>/zones")
+@login_required
+def zones_create(assessment_id: int):
+    """Add a zone or conduit: `{"name", "kind", "sl_t": [7 levels], "joins"}`; 201."""
+    session = get_session()
+    assessment, _access = assessment_service.get_assessment(
+        session, g.user, assessment_id, "editor"
+    )
+    data = validate(ZoneInput, json_object())
+    zone = zone_service.create_zone(session, assessment, data, g.user)
+    session.commit()
+    view = zone_service.zone_view(session, zone)
+    return _zone_json(zone, view.derived, [z.id for z in view.joins]), 201
+
+
+@bp.get("/zones/<int:zone_id>")
+@login_required
+def zone_show(zone_id: int) -> dict:
+    """A zone's SL-T, SL-A and gap (FR 1 to FR 7) and what blocks each next level."""
+    session, zone = _zone_of(zone_id)
+    view = zone_service.zone_view(session, zone)
+    return _zone_json(zone, view.derived, [z.id for z in view.joins], view.blockers)
+
+
+@bp.put("/zones/<int:zone_id>/requirements/<key>")
+@login_required
+def zone_state(zone_id: int, key: str) -> dict:
+    """Set how the zone meets one SR or RE: `{"state", "reason", "notes", "version"}`.
+
+    Without `version` the stored one is taken (last write wins, as for a script)."""
+    session, zone = _zone_of(zone_id, "editor")
+    requirement = zone_service.requirement_of(session, key)
+    body = json_object()
+    if "version" not in body:
+        current = zone_service.zone_row(session, zone, requirement).state
+        body = {**body, "version": current.version if current else 0}
+    data = validate(ZoneStateInput, body)
+    assessment = session.get(Assessment, zone.assessment_id)
+    snapshot_service.monthly(session, assessment, g.user, utcnow())
+    state = zone_service.set_state(session, zone, requirement, data, g.user)
+    session.commit()
+    view = zone_service.zone_view(session, zone)
+    return {
+        "requirement": requirement.id,
+        "state": state.state,
+        "reason": state.reason,
+        "version": state.version,
+        "beyond_target": requirement.sl_min > zone.sl_t[requirement.fr - 1],
+        "zone": _zone_json(
+            zone, view.derived, [z.id for z in view.joins], view.blockers
+        ),
+    }

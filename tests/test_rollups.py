@@ -114,7 +114,7 @@ def test_fr_rollup_over_zones():
     assert fr_rollup([])[0].mean_sl_t is None
 
 
-def test_the_api_gives_the_rollups_of_an_assessment(world, login, org_client):
+def test_the_api_gives_the_rollups_of_an_assessment(world, login, org_client, db):
     login("ed@acme.test")
     aid = world["assessment"].id
     for slug, current, target in (("sp-09-02-br", "1", "3"), ("sp-12-05-br", "2", "2")):
@@ -128,7 +128,12 @@ def test_the_api_gives_the_rollups_of_an_assessment(world, login, org_client):
                 "target": target,
             },
         )
+    org_client.post(
+        f"/assessments/{aid}/scores/sp-09-02-br/evidence",
+        data={"evidence_id": world["evidence"].id},
+    )
     body = org_client.get(f"/api/v1/assessments/{aid}/rollups").json
+    assert body["evidence_overdue"] == 0  # the world's item is due in three months
     whole = body["assessment"]
     assert (whole["requirements"], whole["assessed"], whole["at_target"]) == (2, 2, 1)
     assert (whole["mean_current"], whole["min_current"], whole["gap"]) == (1.5, 1, 2)
@@ -144,3 +149,22 @@ def test_the_api_gives_the_rollups_of_an_assessment(world, login, org_client):
         "mean_sl_t": 2.0,
         "mean_sl_a": 0.0,
     }
+
+    from datetime import timedelta
+
+    from tests import factories
+
+    stale = factories.make_evidence(
+        db,
+        org=world["acme"],
+        user=world["editor"],
+        title="Stale",
+        next_review=TODAY - timedelta(days=400),
+    )
+    db.commit()
+    org_client.post(
+        f"/assessments/{aid}/scores/sp-12-05-br/evidence",
+        data={"evidence_id": stale.id},
+    )
+    again = org_client.get(f"/api/v1/assessments/{aid}/rollups").json
+    assert again["evidence_overdue"] == 1

@@ -288,3 +288,50 @@ def test_a_snapshot_of_another_assessment_is_404(world, login, org_client, db):
         ).status_code
         == 404
     )
+
+
+def test_a_snapshot_survives_kb_load_of_a_changed_catalogue(tmp_path):
+    """Reload a catalogue with a requirement renamed and another removed: the snapshot
+    still shows both as they were."""
+    import shutil
+
+    from tests.conftest import (
+        FIXTURE_CONTENT,
+        Login,
+        build_world,
+        make_app,
+        run_cli,
+        session_for,
+    )
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    app = make_app(tmp_path / "app", content_dir=content)
+    assert run_cli(app, "load").exit_code == 0
+    with session_for(app) as db:
+        world = build_world(db)
+        taken = snapshots.take(
+            db, world["assessment"], world["editor"], "Kept", date.today()
+        )
+        db.commit()
+        snapshot_id, aid = taken.id, world["assessment"].id
+    page = content / "requirements/62443-2-4/sp-09-02-br.md"
+    page.write_text(
+        page.read_text().replace("title: Unique user accounts", "title: Renamed later")
+    )
+    (content / "requirements/62443-2-4/sp-12-05-br.md").unlink()
+    # The removed requirement is linked from others only through its page: drop the links.
+    for path in content.rglob("*.md"):
+        text = path.read_text()
+        if "SP.12.05 BR" in text and path.name != "sp-12-05-br.md":
+            path.write_text(text.replace("[[SP.12.05 BR]]", "SP.12.05 BR"))
+    result = run_cli(app, "load")
+    assert result.exit_code == 0, result.output
+    client = app.test_client()
+    Login(client)("ed@acme.test")
+    shown = soup(client.get(f"/assessments/{aid}/snapshots/{snapshot_id}"))
+    rows = shown.select_one("table.snapshot-scores").get_text(" ")
+    assert "Unique user accounts" in rows and "Renamed later" not in rows
+    assert "SP.12.05 BR" in rows
+    register = client.get(f"/assessments/{aid}").text
+    assert "Renamed later" in register and "SP.12.05 BR" not in register

@@ -11,12 +11,14 @@ from kb.errors import NotFound
 from kb.models import Assessment, Snapshot, User
 from kb.services import zones as zone_service
 from kb.services.dashboard import rollups, score_rows
+from kb.services.evidence_links import linked_items
 
 
 def state_of(session: Session, assessment: Assessment, today: date) -> dict:
     """The assessment as data: every register row, every zone's vectors, the roll-ups."""
     rows, requirements = score_rows(session, assessment)
     zones = zone_service.vector_table(session, assessment)
+    states = zone_service.derivation_states(session, [z.zone.id for z in zones])
     return {
         "scores": {
             r.requirement_id: {
@@ -41,13 +43,31 @@ def state_of(session: Session, assessment: Assessment, today: date) -> dict:
                 "sl_t": z.derived.sl_t,
                 "sl_a": z.derived.sl_a,
                 "gap": z.derived.gap,
+                "states": {
+                    rid: {"state": st.state, "reason": st.reason}
+                    for rid, st in states[z.zone.id].items()
+                },
             }
             for z in zones
         ],
         "rollups": rollups(
             rows, [(z.derived.sl_t, z.derived.sl_a) for z in zones], today
-        ).as_dict(),
+        ).as_dict()
+        | {"evidence_overdue": _evidence_overdue(session, assessment, today)},
     }
+
+
+def _evidence_overdue(session: Session, assessment: Assessment, today: date) -> int:
+    """How many evidence items on the assessment's register rows are overdue."""
+    linked = linked_items(session, assessment, today)
+    return len(
+        {
+            on.item.id
+            for items in linked.values()
+            for on in items
+            if on.state == "overdue"
+        }
+    )
 
 
 def take(

@@ -19,7 +19,8 @@ from kb.web.forms import validate
 @login_required
 def rollups(assessment_id: int) -> dict:
     """Per control area, 2-4 functional area, part and FR, and for the whole assessment:
-    requirements, assessed, at target, mean and minimum current level, gap, overdue."""
+    requirements, assessed, at target, mean and minimum current level, gap, overdue;
+    and how many evidence items on its rows are overdue for review."""
     session = get_session()
     assessment, _access = assessment_service.get_assessment(
         session, g.user, assessment_id

@@ -32,6 +32,17 @@ def line(label: str, value: str) -> None:
     print(f"  {label:<54} {value}")
 
 
+def show_loads(loads: dict, minimal) -> None:
+    """Each page's throughput and latency, with its ratio to the minimal page."""
+    for label, load in loads.items():
+        line(
+            label,
+            f"{load.rps:8.0f} req/s  p50 {load.p50_ms:6.2f} ms  "
+            f"p99 {load.p99_ms:6.2f} ms  errors {load.errors}",
+        )
+        line("  ratio to the minimal page", f"{load.rps / minimal.rps:.2f}x")
+
+
 def register_figures(work: Path, env: dict[str, str], minimal) -> None:
     """The register page and inline updates, on SQLite and (when a server is given)
     on PostgreSQL, beside the minimal page of the same run."""
@@ -111,35 +122,17 @@ def register_figures(work: Path, env: dict[str, str], minimal) -> None:
             f"\nevidence register on {name}: {evidence_bench.ITEMS} items, "
             f"wrk 16 connections, {SECONDS} s each"
         )
-        for label, load in evidence.items():
-            line(
-                label,
-                f"{load.rps:8.0f} req/s  p50 {load.p50_ms:6.2f} ms  "
-                f"p99 {load.p99_ms:6.2f} ms  errors {load.errors}",
-            )
-            line("  ratio to the minimal page", f"{load.rps / minimal.rps:.2f}x")
+        show_loads(evidence, minimal)
         print(
             f"\nzones on {name}: {zones_bench.ZONES} zones and {zones_bench.CONDUITS} "
             f"conduits with their states, wrk 16 connections, {SECONDS} s each"
         )
-        for label, load in zone_pages.items():
-            line(
-                label,
-                f"{load.rps:8.0f} req/s  p50 {load.p50_ms:6.2f} ms  "
-                f"p99 {load.p99_ms:6.2f} ms  errors {load.errors}",
-            )
-            line("  ratio to the minimal page", f"{load.rps / minimal.rps:.2f}x")
+        show_loads(zone_pages, minimal)
         print(
             f"\ndashboards on {name}: {dashboard_bench.ASSESSMENTS} assessments with "
             f"{dashboard_bench.MONTHS} snapshots each, wrk 1 connection, {SECONDS} s each"
         )
-        for label, load in boards.items():
-            line(
-                label,
-                f"{load.rps:8.0f} req/s  p50 {load.p50_ms:6.2f} ms  "
-                f"p99 {load.p99_ms:6.2f} ms  errors {load.errors}",
-            )
-            line("  ratio to the minimal page", f"{load.rps / minimal.rps:.2f}x")
+        show_loads(boards, minimal)
         mib = evidence_bench.FILE_BYTES // 2**20
         print(f"\n{mib} MiB file on {name}, median of {evidence_bench.ROUNDS}")
         line("driver alone: INSERT + COMMIT (baseline)", f"{raw['write']:8.1f} ms")

@@ -21,7 +21,7 @@ from kb.models import (
 )
 from kb.schemas import AssessmentCreate, ScoreUpdate
 from kb.services.accounts import Access, access
-from kb.services.changes import apply_changes, save_versioned
+from kb.services.changes import apply_changes, record_changes, save_versioned
 from kb.services.evidence_links import OnRow, linked_items
 from kb.services.rollups import ScoreRow
 from kb.vocabulary import LEVEL_NAMES, PROCESS_PARTS
@@ -360,20 +360,16 @@ def update_score(
         user.id,
         lambda: score_of(session, assessment, requirement.id),
     )
-    for name, (old, shown) in changed.items():
-        session.add(
-            ScoreChange(
-                score_id=score.id,
-                assessment_id=assessment.id,
-                requirement_id=requirement.id,
-                user_id=user.id,
-                field=name,
-                old=old,
-                new=shown,
-                reason=data.reason or "",
-            )
-        )
-    session.flush()
+    record_changes(
+        session,
+        ScoreChange,
+        changed,
+        score_id=score.id,
+        assessment_id=assessment.id,
+        requirement_id=requirement.id,
+        user_id=user.id,
+        reason=data.reason or "",
+    )
     return score
 
 

@@ -32,6 +32,16 @@ def apply_changes(
     return changed
 
 
+def record_changes(
+    session: Session, change_model: type, changed: dict[str, tuple[str, str]], **row
+) -> None:
+    """Append one history row of `change_model` per changed field; `row` gives the
+    columns every one of them shares (whose row, who, why)."""
+    for name, (old, new) in changed.items():
+        session.add(change_model(field=name, old=old, new=new, **row))
+    session.flush()
+
+
 def save_versioned(
     session: Session, row: Any, seen: int, user_id: int, stored: Callable[[], Any]
 ) -> None:

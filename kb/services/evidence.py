@@ -23,7 +23,7 @@ from kb.models import (
     User,
 )
 from kb.schemas import EvidenceInput
-from kb.services.changes import apply_changes, save_versioned
+from kb.services.changes import apply_changes, record_changes, save_versioned
 from kb.services.review import due_window, next_review, review_state
 from kb.storage import FileStore, Upload
 from kb.vocabulary import REVIEW_STATES
@@ -246,18 +246,15 @@ def record(
     user: User,
     reason: str,
 ) -> None:
-    for name, (old, new) in changed.items():
-        session.add(
-            EvidenceChange(
-                evidence_id=item.id,
-                user_id=user.id,
-                field=name,
-                old=old,
-                new=new,
-                reason=reason,
-            )
-        )
-    session.flush()
+    """Append the item's changed fields to its history."""
+    record_changes(
+        session,
+        EvidenceChange,
+        changed,
+        evidence_id=item.id,
+        user_id=user.id,
+        reason=reason,
+    )
 
 
 def _keep_file(

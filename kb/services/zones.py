@@ -21,7 +21,7 @@ from kb.models import (
     ZoneRequirement,
 )
 from kb.schemas import ZoneInput, ZoneStateInput
-from kb.services.changes import apply_changes, save_versioned
+from kb.services.changes import apply_changes, record_changes, save_versioned
 from kb.services.levels import Derived, Item, State, derive
 
 ZONE_FIELDS = (
@@ -149,19 +149,15 @@ def display(field_name: str, value) -> str:
 
 
 def _record(session, zone, changed, user, reason="", requirement_id=None) -> None:
-    for name, (old, new) in changed.items():
-        session.add(
-            ZoneChange(
-                zone_id=zone.id,
-                requirement_id=requirement_id,
-                user_id=user.id,
-                field=name,
-                old=old,
-                new=new,
-                reason=reason,
-            )
-        )
-    session.flush()
+    record_changes(
+        session,
+        ZoneChange,
+        changed,
+        zone_id=zone.id,
+        requirement_id=requirement_id,
+        user_id=user.id,
+        reason=reason,
+    )
 
 
 def _set_joins(session: Session, conduit: Zone, joined: list[Zone]) -> tuple[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -60,3 +61,14 @@ def page(browser):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+def log_in(page, live_url: str, email: str) -> None:
+    """Log in through the form, typing as a person does, and wait for the landing page."""
+    from tests.factories import PASSWORD
+
+    page.goto(live_url + "/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/orgs/[a-z0-9-]+/assessments$"))

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests import factories
+from tests.browser.conftest import log_in
 from tests.conftest import session_for
 
 pytestmark = pytest.mark.browser
@@ -23,11 +24,7 @@ def assessment_id(app) -> int:
 
 
 def test_a_score_moves_the_dashboard(page, live_url, assessment_id, artifacts):
-    page.goto(live_url + "/login")
-    page.fill("input[name=email]", "pm@board.test")
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/orgs/board-water/assessments$"))
+    log_in(page, live_url, "pm@board.test")
     page.goto(f"{live_url}/assessments/{assessment_id}/dashboard")
     assessed = page.locator("dl.figures div", has_text="Assessed").locator("dd")
     assert assessed.inner_text().startswith("0 of 2")
@@ -53,11 +50,7 @@ def test_a_score_moves_the_dashboard(page, live_url, assessment_id, artifacts):
 def test_the_dashboard_prints_on_one_a4_page_without_controls(
     page, live_url, assessment_id, artifacts
 ):
-    page.goto(live_url + "/login")
-    page.fill("input[name=email]", "pm@board.test")
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/orgs/board-water/assessments$"))
+    log_in(page, live_url, "pm@board.test")
     page.goto(f"{live_url}/assessments/{assessment_id}/dashboard")
     page.emulate_media(media="print")
     assert not page.locator("nav.tabs").is_visible()

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from tests import factories
+from tests.browser.conftest import log_in
 from tests.conftest import session_for
 
 pytestmark = pytest.mark.browser
@@ -25,18 +26,10 @@ def assessment_id(app) -> int:
         return assessment.id
 
 
-def log_in(page, live_url):
-    page.goto(live_url + "/login")
-    page.fill("input[name=email]", "cs@evidence.test")
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/orgs/evidence-water/assessments$"))
-
-
 def test_upload_from_a_register_row_then_download(
     page, live_url, assessment_id, artifacts, tmp_path
 ):
-    log_in(page, live_url)
+    log_in(page, live_url, "cs@evidence.test")
     page.goto(f"{live_url}/assessments/{assessment_id}")
     row = page.locator("#row-sp-12-05-br")
     row.get_by_role("link", name=re.compile("^Edit")).click()
@@ -85,7 +78,7 @@ def test_link_an_existing_item_with_the_picker(page, live_url, assessment_id, ap
             type="EV-ACCOUNT-REGISTER",
         )
         db.commit()
-    log_in(page, live_url)
+    log_in(page, live_url, "cs@evidence.test")
     page.goto(f"{live_url}/assessments/{assessment_id}")
     page.locator("#row-sp-09-02-br").get_by_role(
         "link", name=re.compile("^Edit")

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests import factories
+from tests.browser.conftest import log_in
 from tests.conftest import session_for
 
 pytestmark = pytest.mark.browser
@@ -25,11 +26,7 @@ def assessment_id(app) -> int:
 def test_log_in_score_inline_and_see_it_in_the_history(
     page, live_url, assessment_id, artifacts
 ):
-    page.goto(live_url + "/login")
-    page.fill("input[name=email]", "pm@browser.test")
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/orgs/browser-water/assessments$"))
+    log_in(page, live_url, "pm@browser.test")
     page.get_by_role("link", name="Browser FY26").click()
     page.evaluate("window.__marker = 'same page'")
     row = page.locator("#row-sp-09-02-br")
@@ -62,11 +59,7 @@ def test_log_in_score_inline_and_see_it_in_the_history(
 
 
 def test_keyboard_only_editing(page, live_url, assessment_id):
-    page.goto(live_url + "/login")
-    page.fill("input[name=email]", "pm@browser.test")
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/assessments$"))
+    log_in(page, live_url, "pm@browser.test")
     page.goto(f"{live_url}/assessments/{assessment_id}")
     page.locator("#row-sp-12-05-br a", has_text="Edit").focus()
     page.keyboard.press("Enter")

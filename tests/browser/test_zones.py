@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests import factories
+from tests.browser.conftest import log_in
 from tests.conftest import session_for
 
 pytestmark = pytest.mark.browser
@@ -25,11 +26,7 @@ def assessment_id(app) -> int:
 
 
 def test_zones_a_conduit_and_sl_a_moving(page, live_url, assessment_id, artifacts):
-    page.goto(live_url + "/login")
-    page.fill("input[name=email]", "ot@zone.test")
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/orgs/zone-water/assessments$"))
+    log_in(page, live_url, "ot@zone.test")
     page.goto(f"{live_url}/assessments/{assessment_id}")
     page.get_by_role("link", name="Zones and conduits (62443-3-3)").click()
     zones = f"{live_url}/assessments/{assessment_id}/zones"

@@ -615,3 +615,18 @@ def test_api_with_csrf_on_needs_the_header(world, tmp_path):
     assert client.post(API, json=item).status_code == 400
     allowed = client.post(API, json=item, headers={"X-CSRFToken": token})
     assert allowed.status_code == 201
+
+
+def test_a_register_row_shows_an_items_new_title_and_review_state(
+    world, login, org_client
+):
+    """Register rows are kept rendered by their state: a change to a linked item shows."""
+    login("ed@acme.test")
+    item = world["evidence"]
+    register = f"/assessments/{world['assessment'].id}"
+    org_client.post(row_url(world) + "/evidence", data={"evidence_id": item.id})
+    cell = soup(org_client.get(register)).select_one("#row-sp-09-02-br td.evidence")
+    assert item.title in cell.get_text() and "overdue" not in cell.get_text()
+    edit(org_client, item.id, 1, title="Renamed review", next_review="2020-01-01")
+    cell = soup(org_client.get(register)).select_one("#row-sp-09-02-br td.evidence")
+    assert "Renamed review" in cell.get_text() and "overdue" in cell.get_text()

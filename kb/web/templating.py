@@ -29,7 +29,10 @@ def notes_filter(text: str) -> Markup:
 
 
 def init_app(app: Flask) -> None:
+    from kb.web.rowcache import register_row
+
     app.add_template_filter(notes_filter, "notes")
+    app.jinja_env.globals["cached_register_row"] = register_row
     app.jinja_env.globals.update(
         LEVEL_NAMES=LEVEL_NAMES,
         STATUSES=STATUSES,

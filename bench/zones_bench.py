@@ -15,7 +15,7 @@ def seed(env: dict[str, str], assessment_id: int) -> int:
     from kb import create_app
     from kb.db import get_session
     from kb.models import Assessment, ConduitLink, User, Zone, ZoneRequirement
-    from kb.services.zones import technical_requirements
+    from kb.services.zone_states import technical_requirements
 
     app = create_app(
         {"DATABASE_URL": env["KB_DATABASE_URL"], "INDEX_DIR": env["KB_INDEX_DIR"]}

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from kb.models import Assessment, ContentItem, Organisation
 from kb.services import evidence as evidence_service
-from kb.services import zones as zone_service
+from kb.services import zone_states
 from kb.services.assessments import RegisterFilter, register
 from kb.services.rollups import (
     Figures,
@@ -72,7 +72,7 @@ class Dashboard:
     rollups: Rollups
     gaps: list[tuple[ScoreRow, ContentItem]]
     heatmap: dict[str, list[int]]
-    zones: list[zone_service.VectorRow]
+    zones: list[zone_states.VectorRow]
     evidence_due: list[evidence_service.Listed]
     evidence_overdue: int
 
@@ -82,7 +82,7 @@ def dashboard(
 ) -> Dashboard:
     """Everything the dashboard page shows, in a fixed number of queries."""
     rows, requirements = score_rows(session, assessment)
-    zones = zone_service.vector_table(session, assessment)
+    zones = zone_states.vector_table(session, assessment)
     vectors = [(z.derived.sl_t, z.derived.sl_a) for z in zones]
     due = evidence_service.list_items(
         session,

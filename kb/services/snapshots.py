@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from kb.errors import NotFound
 from kb.models import Assessment, Snapshot, User
-from kb.services import zones as zone_service
+from kb.services import zone_states
 from kb.services.dashboard import rollups, score_rows
 from kb.services.evidence_links import linked_items
 
@@ -17,8 +17,8 @@ from kb.services.evidence_links import linked_items
 def state_of(session: Session, assessment: Assessment, today: date) -> dict:
     """The assessment as data: every register row, every zone's vectors, the roll-ups."""
     rows, requirements = score_rows(session, assessment)
-    zones = zone_service.vector_table(session, assessment)
-    states = zone_service.derivation_states(session, [z.zone.id for z in zones])
+    zones = zone_states.vector_table(session, assessment)
+    states = zone_states.derivation_states(session, [z.zone.id for z in zones])
     return {
         "scores": {
             r.requirement_id: {

@@ -13,7 +13,7 @@ from kb.models import utcnow
 from kb.schemas import EvidenceLinkInput, ZoneInput, ZoneStateInput
 from kb.services import assessments as assessment_service
 from kb.services import evidence as evidence_service
-from kb.services import evidence_links, snapshots
+from kb.services import evidence_links, snapshots, zone_states
 from kb.services import zones as service
 from kb.services.charts import paired_bars
 from kb.services.diagram import layout
@@ -42,7 +42,7 @@ def zone_values(form: MultiDict) -> dict:
     return values
 
 
-def diagram_of(rows: list[service.VectorRow]):
+def diagram_of(rows: list[zone_states.VectorRow]):
     zones = [
         (r.zone.id, r.zone.name, r.derived.sl_t, r.derived.sl_a)
         for r in rows
@@ -63,7 +63,7 @@ def diagram_of(rows: list[service.VectorRow]):
 
 
 def _index_page(session, assessment, access, form, errors, status=200):
-    rows = service.vector_table(session, assessment)
+    rows = zone_states.vector_table(session, assessment)
     return render_template(
         "zones/index.html",
         assessment=assessment,
@@ -108,7 +108,7 @@ def create(assessment_id: int):
 def diagram(assessment_id: int):
     """The diagram alone, as an SVG file."""
     session, assessment, _access = _load(assessment_id)
-    rows = service.vector_table(session, assessment)
+    rows = zone_states.vector_table(session, assessment)
     response = make_response(
         render_template(
             "zones/diagram.svg", diagram=diagram_of(rows), assessment=assessment
@@ -128,7 +128,7 @@ def _zone(assessment_id: int, zone_id: int, need: str = "viewer"):
 def show(assessment_id: int, zone_id: int):
     """A zone's SL-T against SL-A, what blocks each FR, and its SRs and REs."""
     session, assessment, access, zone = _zone(assessment_id, zone_id)
-    view = service.zone_view(session, zone)
+    view = zone_states.zone_view(session, zone)
     return render_template(
         "zones/show.html",
         assessment=assessment,
@@ -246,12 +246,12 @@ def history(assessment_id: int, zone_id: int):
 
 def _row(assessment_id: int, zone_id: int, key: str, need: str = "viewer"):
     session, assessment, access, zone = _zone(assessment_id, zone_id, need)
-    requirement = service.requirement_of(session, key)
+    requirement = zone_states.requirement_of(session, key)
     context = {
         "assessment": assessment,
         "access": access,
         "zone": zone,
-        "row": service.zone_row(session, zone, requirement),
+        "row": zone_states.zone_row(session, zone, requirement),
     }
     return session, context
 
@@ -306,7 +306,7 @@ def set_state(assessment_id: int, zone_id: int, key: str):
     if not errors:
         try:
             snapshots.monthly(session, context["assessment"], g.user, utcnow())
-            service.set_state(
+            zone_states.set_state(
                 session, context["zone"], context["row"].requirement, data, g.user
             )
         except StaleEdit as stale:
@@ -345,7 +345,7 @@ def set_state(assessment_id: int, zone_id: int, key: str):
             url_for("zones.show", assessment_id=assessment_id, zone_id=zone_id)
             + f"#req-{requirement.slug}"
         )
-    context["row"] = service.zone_row(session, context["zone"], requirement)
+    context["row"] = zone_states.zone_row(session, context["zone"], requirement)
     response = render("zones/row.html", "zones/_row.html", **context)
     response.headers["HX-Trigger"] = "zoneStateSaved"
     return response
@@ -358,7 +358,7 @@ def link_evidence(assessment_id: int, zone_id: int, key: str):
     session, context = _row(assessment_id, zone_id, key, "editor")
     data = parse_or_raise(EvidenceLinkInput, request.form)
     item = evidence_service.get_item(session, context["access"].org, data.evidence_id)
-    service.link_evidence(
+    zone_states.link_evidence(
         session, context["zone"], context["row"].requirement, item, g.user
     )
     session.commit()
@@ -371,7 +371,7 @@ def unlink_evidence(assessment_id: int, zone_id: int, key: str, evidence_id: int
     """Take an evidence item off this SR or RE of the zone (the item itself stays)."""
     session, context = _row(assessment_id, zone_id, key, "editor")
     item = evidence_service.get_item(session, context["access"].org, evidence_id)
-    service.unlink_evidence(
+    zone_states.unlink_evidence(
         session, context["zone"], context["row"].requirement, item, g.user
     )
     session.commit()

@@ -11,6 +11,7 @@ from kb.models import Assessment, Zone, utcnow
 from kb.schemas import ZoneInput, ZoneStateInput
 from kb.services import assessments as assessment_service
 from kb.services import snapshots as snapshot_service
+from kb.services import zone_states
 from kb.services import zones as zone_service
 from kb.web.api import bp, json_object
 from kb.web.forms import validate
@@ -59,7 +60,7 @@ def zones_list(assessment_id: int) -> dict:
     assessment, _access = assessment_service.get_assessment(
         session, g.user, assessment_id
     )
-    rows = zone_service.vector_table(session, assessment)
+    rows = zone_states.vector_table(session, assessment)
     return {
         "count": len(rows),
         "zones": [_zone_json(r.zone, r.derived, [z.id for z in r.joins]) for r in rows],
@@ -77,7 +78,7 @@ def zones_create(assessment_id: int):
     data = validate(ZoneInput, json_object())
     zone = zone_service.create_zone(session, assessment, data, g.user)
     session.commit()
-    view = zone_service.zone_view(session, zone)
+    view = zone_states.zone_view(session, zone)
     return _zone_json(zone, view.derived, [z.id for z in view.joins]), 201
 
 
@@ -86,7 +87,7 @@ def zones_create(assessment_id: int):
 def zone_show(zone_id: int) -> dict:
     """A zone's SL-T, SL-A and gap (FR 1 to FR 7) and what blocks each next level."""
     session, zone = _zone_of(zone_id)
-    view = zone_service.zone_view(session, zone)
+    view = zone_states.zone_view(session, zone)
     return _zone_json(zone, view.derived, [z.id for z in view.joins], view.blockers)
 
 
@@ -97,17 +98,17 @@ def zone_state(zone_id: int, key: str) -> dict:
 
     Without `version` the stored one is taken (last write wins, as for a script)."""
     session, zone = _zone_of(zone_id, "editor")
-    requirement = zone_service.requirement_of(session, key)
+    requirement = zone_states.requirement_of(session, key)
     body = json_object()
     if "version" not in body:
-        current = zone_service.zone_row(session, zone, requirement).state
+        current = zone_states.zone_row(session, zone, requirement).state
         body = {**body, "version": current.version if current else 0}
     data = validate(ZoneStateInput, body)
     assessment = session.get(Assessment, zone.assessment_id)
     snapshot_service.monthly(session, assessment, g.user, utcnow())
-    state = zone_service.set_state(session, zone, requirement, data, g.user)
+    state = zone_states.set_state(session, zone, requirement, data, g.user)
     session.commit()
-    view = zone_service.zone_view(session, zone)
+    view = zone_states.zone_view(session, zone)
     return {
         "requirement": requirement.id,
         "state": state.state,

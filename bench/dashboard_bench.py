@@ -18,7 +18,7 @@ def seed(env: dict[str, str], org_slug: str) -> int:
     from kb.models import Assessment, Score, User
     from kb.services import snapshots
     from kb.services.accounts import get_org
-    from kb.services.assessments import RegisterFilter, register
+    from kb.services.register import RegisterFilter, register
 
     app = create_app(
         {"DATABASE_URL": env["KB_DATABASE_URL"], "INDEX_DIR": env["KB_INDEX_DIR"]}

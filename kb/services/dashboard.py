@@ -11,7 +11,7 @@ from sqlmodel import Session
 from kb.models import Assessment, ContentItem, Organisation
 from kb.services import evidence as evidence_service
 from kb.services import zone_states
-from kb.services.assessments import RegisterFilter, register
+from kb.services.register import RegisterFilter, register
 from kb.services.rollups import (
     Figures,
     FrFigures,

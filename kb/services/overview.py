@@ -9,7 +9,8 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from kb.models import Assessment, Organisation, Score, ScoreChange, Snapshot, User
-from kb.services.assessments import list_assessments, scope_size
+from kb.services.assessments import list_assessments
+from kb.services.register import scope_size
 from kb.services.rollups import Figures, ScoreRow, figures
 
 

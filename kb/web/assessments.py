@@ -15,6 +15,7 @@ from kb.schemas import AssessmentRename, EvidenceLinkInput, GroupTarget, ScoreUp
 from kb.services import assessments as service
 from kb.services import evidence as evidence_service
 from kb.services import evidence_links, snapshots
+from kb.services import register as register_service
 from kb.services.rollups import figures
 from kb.vocabulary import STATUSES
 from kb.web.forms import parse, parse_or_raise
@@ -30,17 +31,17 @@ def _load(assessment_id: int, need: str = "viewer"):
     return session, assessment, access
 
 
-def _filters() -> service.RegisterFilter:
+def _filters() -> register_service.RegisterFilter:
     args = request.args
     sort = args.get("sort", "id")
-    return service.RegisterFilter(
+    return register_service.RegisterFilter(
         group_by="function" if args.get("group_by") == "function" else "area",
         area=args.get("area") or None,
         status=args.get("status") if args.get("status") in STATUSES else None,
         gap=args.get("gap") == "1",
         overdue=args.get("overdue") == "1",
         owner=(args.get("owner") or "").strip()[:120] or None,
-        sort=sort if sort in service.SORTS else "id",
+        sort=sort if sort in register_service.SORTS else "id",
     )
 
 
@@ -50,7 +51,7 @@ def show(assessment_id: int):
     """The register: every process requirement in scope, grouped, filtered, sorted."""
     session, assessment, access = _load(assessment_id)
     filters = _filters()
-    groups = service.register(session, assessment, filters)
+    groups = register_service.register(session, assessment, filters)
     return render(
         "assessments/show.html",
         "assessments/_register.html",
@@ -66,12 +67,12 @@ def show(assessment_id: int):
 
 def _row_context(assessment_id: int, key: str, need: str = "viewer"):
     session, assessment, access = _load(assessment_id, need)
-    requirement = service.requirement_in_scope(session, assessment, key)
-    score = service.score_of(session, assessment, requirement.id)
+    requirement = register_service.requirement_in_scope(session, assessment, key)
+    score = register_service.score_of(session, assessment, requirement.id)
     linked = evidence_links.linked_items(
         session, assessment, date.today(), requirement.id
     )
-    row = service.Row(
+    row = register_service.Row(
         requirement, score, requirement.area_id, linked.get(requirement.id, [])
     )
     return assessment, access, row
@@ -150,7 +151,7 @@ def update(assessment_id: int, key: str):
     session = get_session()
     try:
         snapshots.monthly(session, assessment, g.user, utcnow())
-        row.score = service.update_score(
+        row.score = register_service.update_score(
             session, assessment, row.requirement, data, g.user
         )
     except StaleEdit as stale:
@@ -236,7 +237,7 @@ def group_target(assessment_id: int):
     data = parse_or_raise(GroupTarget, request.form)
     group_by = "function" if request.form.get("group_by") == "function" else "area"
     snapshots.monthly(session, assessment, g.user, utcnow())
-    service.set_group_target(
+    register_service.set_group_target(
         session, assessment, data.group, data.target, g.user, group_by
     )
     session.commit()
@@ -282,7 +283,7 @@ def history(assessment_id: int):
     """Every change of every score, newest first, filtered by requirement, field, person."""
     session, assessment, access = _load(assessment_id)
     args = request.args
-    filters = service.HistoryFilter(
+    filters = register_service.HistoryFilter(
         requirement=args.get("requirement") or None,
         field=args.get("field") or None,
         user=args.get("user") or None,
@@ -293,6 +294,6 @@ def history(assessment_id: int):
         assessment=assessment,
         access=access,
         filters=filters,
-        changes=service.history(session, assessment, filters),
-        fields=service.SCORED_FIELDS,
+        changes=register_service.history(session, assessment, filters),
+        fields=register_service.SCORED_FIELDS,
     )

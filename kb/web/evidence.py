@@ -26,6 +26,7 @@ from kb.services import accounts
 from kb.services import assessments as assessment_service
 from kb.services import evidence as service
 from kb.services import evidence_links as links
+from kb.services import register as register_service
 from kb.storage import FileStore, Upload, read_upload
 from kb.vocabulary import EVIDENCE_STATUSES, REVIEW_STATES
 from kb.web.forms import as_errors, validate
@@ -167,7 +168,7 @@ def _row_target(found) -> tuple | None:
         raise InvalidInput(
             [Problem("assessment", "that assessment is not this organisation's")]
         )
-    return assessment, assessment_service.requirement_in_scope(session, assessment, key)
+    return assessment, register_service.requirement_in_scope(session, assessment, key)
 
 
 @bp.get("/new")

@@ -11,7 +11,7 @@ from datetime import date
 from flask import current_app
 from markupsafe import Markup
 
-from kb.services.assessments import SCORED_FIELDS
+from kb.services.register import SCORED_FIELDS
 
 MAX_ROWS = 20_000
 _rows: OrderedDict[tuple, Markup] = OrderedDict()

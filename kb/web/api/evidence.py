@@ -14,6 +14,7 @@ from kb.schemas import EvidenceLinkInput
 from kb.services import accounts, evidence_links
 from kb.services import assessments as assessment_service
 from kb.services import evidence as evidence_service
+from kb.services import register as register_service
 from kb.web.api import bp
 from kb.web.evidence import file_store, filters_from, submitted
 from kb.web.forms import validate
@@ -100,7 +101,7 @@ def evidence_link(assessment_id: int, key: str):
     assessment, access = assessment_service.get_assessment(
         session, g.user, assessment_id, "editor"
     )
-    requirement = assessment_service.requirement_in_scope(session, assessment, key)
+    requirement = register_service.requirement_in_scope(session, assessment, key)
     body = request.get_json(silent=True) if request.is_json else request.form
     data = validate(EvidenceLinkInput, body if isinstance(body, dict) else {})
     item = evidence_service.get_item(session, access.org, data.evidence_id)

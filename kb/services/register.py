@@ -1,0 +1,357 @@
+"""An assessment's register: every process requirement in scope with its score,
+grouped, filtered and sorted; saving a score with its history; group targets. Services
+add and flush; the caller commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+
+from sqlalchemy import func
+from sqlalchemy.orm import defer
+from sqlmodel import Session, col, select
+
+from kb.errors import NotFound, StaleEdit
+from kb.models import Assessment, ContentItem, Score, ScoreChange, User
+from kb.schemas import ScoreUpdate
+from kb.services.changes import apply_changes, record_changes, save_versioned
+from kb.services.evidence_links import OnRow, linked_items
+from kb.services.rollups import ScoreRow
+from kb.vocabulary import LEVEL_NAMES, PROCESS_PARTS
+
+SCORED_FIELDS = (
+    "applicable",
+    "na_reason",
+    "current",
+    "target",
+    "owner",
+    "due",
+    "status",
+    "notes",
+)
+
+
+@dataclass
+class Row:
+    requirement: ContentItem
+    score: Score | None
+    group: str
+    evidence: list[OnRow] = field(default_factory=list)
+
+    @property
+    def gap(self) -> bool:
+        """Below target: a gap exists only where current and target are both set."""
+        return bool(self.as_score_row.gap)
+
+    @cached_property
+    def as_score_row(self) -> ScoreRow:
+        """The row as the roll-ups count it (built once: templates ask for it often)."""
+        s, requirement = self.score, self.requirement
+        return ScoreRow(
+            requirement.id,
+            requirement.part,
+            requirement.area_id,
+            self.group if requirement.part == "62443-2-4" else None,
+            applicable=s.applicable if s else True,
+            current=s.current if s else None,
+            target=s.target if s else None,
+            due=s.due if s else None,
+            status=s.status if s else "not started",
+            owner=s.owner if s else "",
+        )
+
+    @property
+    def overdue(self) -> bool:
+        return self.as_score_row.overdue(date.today())
+
+
+@dataclass
+class RegisterFilter:
+    group_by: str = "area"  # area | function
+    area: str | None = None
+    status: str | None = None
+    gap: bool = False
+    overdue: bool = False
+    owner: str | None = None
+    sort: str = "id"
+
+
+@dataclass
+class Group:
+    key: str
+    title: str
+    rows: list[Row] = field(default_factory=list)
+
+
+LIGHT_ROWS = [
+    defer(ContentItem.body_html),
+    defer(ContentItem.summary),
+    defer(ContentItem.meta),
+    defer(ContentItem.scoring),
+    defer(ContentItem.path),
+]
+
+
+def _in_scope(assessment: Assessment):
+    parts = [p for p in assessment.parts if p in PROCESS_PARTS]
+    return select(ContentItem).where(
+        ContentItem.kind == "requirement",
+        col(ContentItem.retired).is_(False),
+        ContentItem.type != "group",
+        col(ContentItem.part).in_(parts),
+        # 2-1 is scored on its 2024 elements; the 2010 ones are for reference.
+        (ContentItem.part != "62443-2-1") | (ContentItem.edition == "2024"),
+    )
+
+
+def scope_size(session: Session, assessment: Assessment) -> int:
+    """How many process requirements the assessment's parts put in its register."""
+    return session.exec(
+        select(func.count()).select_from(_in_scope(assessment).subquery())
+    ).one()
+
+
+def register(
+    session: Session, assessment: Assessment, filters: RegisterFilter
+) -> list[Group]:
+    """The register's rows, grouped and filtered, in a fixed number of queries."""
+    requirements = session.exec(
+        _in_scope(assessment)
+        .options(*LIGHT_ROWS)  # the register shows no bodies: do not load them
+        .order_by(ContentItem.sort_key)
+    ).all()
+    scores = {
+        s.requirement_id: s
+        for s in session.exec(select(Score).where(Score.assessment_id == assessment.id))
+    }
+    titles = dict(
+        session.exec(
+            select(ContentItem.id, ContentItem.title).where(
+                ContentItem.kind.in_(("area", "requirement")),  # type: ignore[attr-defined]
+                (ContentItem.kind == "area") | (ContentItem.type == "group"),
+            )
+        ).all()
+    )
+    parents = dict(
+        session.exec(
+            select(ContentItem.id, ContentItem.parent_id).where(
+                ContentItem.kind == "requirement"
+            )
+        ).all()
+    )
+    evidence = linked_items(session, assessment, date.today())
+    groups: dict[str, Group] = {}
+    for requirement in requirements:
+        key = (
+            requirement.area_id
+            if filters.group_by == "area"
+            else _root(requirement.id, parents)
+        )
+        row = Row(
+            requirement,
+            scores.get(requirement.id),
+            key,
+            evidence.get(requirement.id, []),
+        )
+        if not _keep(row, filters):
+            continue
+        groups.setdefault(key, Group(key, titles.get(key, key))).rows.append(row)
+    for group in groups.values():
+        group.rows.sort(key=SORTS.get(filters.sort, SORTS["id"]))
+    return [groups[key] for key in sorted(groups, key=lambda k: (len(k.split()[0]), k))]
+
+
+def _root(item_id: str, parents: dict[str, str | None]) -> str:
+    while parents.get(item_id):
+        item_id = parents[item_id]
+    return item_id
+
+
+def _keep(row: Row, f: RegisterFilter) -> bool:
+    s = row.score
+    if f.area and row.requirement.area_id != f.area:
+        return False
+    if f.status and (s.status if s else "not started") != f.status:
+        return False
+    if f.owner and (not s or f.owner.lower() not in s.owner.lower()):
+        return False
+    return (not f.gap or row.gap) and (not f.overdue or row.overdue)
+
+
+def _none_last(value):
+    return (value is None, value if value is not None else 0)
+
+
+SORTS = {
+    "id": lambda r: r.requirement.sort_key,
+    "current": lambda r: (
+        _none_last(r.score and r.score.current),
+        r.requirement.sort_key,
+    ),
+    "target": lambda r: (
+        _none_last(r.score and r.score.target),
+        r.requirement.sort_key,
+    ),
+    "gap": lambda r: (
+        -((r.score.target or 0) - (r.score.current or 0)) if r.score else 0,
+        r.requirement.sort_key,
+    ),
+    "due": lambda r: (_none_last(r.score and r.score.due), r.requirement.sort_key),
+    "owner": lambda r: (
+        (r.score.owner if r.score else "") or "~",
+        r.requirement.sort_key,
+    ),
+    "status": lambda r: (
+        r.score.status if r.score else "not started",
+        r.requirement.sort_key,
+    ),
+}
+
+
+def requirement_in_scope(
+    session: Session, assessment: Assessment, key: str
+) -> ContentItem:
+    from kb.content.kinds import slugify
+
+    item = session.exec(
+        _in_scope(assessment).where(ContentItem.slug == slugify(key))
+    ).first()
+    if item is None:
+        raise NotFound(f"Requirement '{key}' is not in the scope of this assessment.")
+    return item
+
+
+def score_of(
+    session: Session, assessment: Assessment, requirement_id: str
+) -> Score | None:
+    return session.exec(
+        select(Score).where(
+            Score.assessment_id == assessment.id, Score.requirement_id == requirement_id
+        )
+    ).first()
+
+
+def display(field_name: str, value) -> str:
+    """How a stored value reads in history and messages."""
+    if value is None or value == "":
+        return ""
+    if field_name in ("current", "target"):
+        return f"{value} {LEVEL_NAMES[value]}"
+    if field_name == "applicable":
+        return "yes" if value else "no"
+    return str(value)
+
+
+def update_score(
+    session: Session,
+    assessment: Assessment,
+    requirement: ContentItem,
+    data: ScoreUpdate,
+    user: User,
+) -> Score:
+    """Apply one person's edit if it is based on the stored version; record each change.
+
+    Raises StaleEdit when someone saved the row in between, even at the same moment;
+    the session is then rolled back and nothing is written.
+    """
+    score = score_of(session, assessment, requirement.id)
+    stored_version = score.version if score else 0
+    if data.version != stored_version:
+        raise StaleEdit(score)
+    if score is None:
+        score = Score(
+            assessment_id=assessment.id, requirement_id=requirement.id, version=0
+        )
+    new = data.model_dump(include=set(SCORED_FIELDS))
+    new = {
+        k: ("" if v is None and k in ("na_reason", "owner", "notes") else v)
+        for k, v in new.items()
+    }
+    if new["applicable"]:
+        new["na_reason"] = ""
+    changed = apply_changes(score, new, display, new=score.id is None)
+    if not changed and score.id is not None:
+        return score
+    save_versioned(
+        session,
+        score,
+        stored_version,
+        user.id,
+        lambda: score_of(session, assessment, requirement.id),
+    )
+    record_changes(
+        session,
+        ScoreChange,
+        changed,
+        score_id=score.id,
+        assessment_id=assessment.id,
+        requirement_id=requirement.id,
+        user_id=user.id,
+        reason=data.reason or "",
+    )
+    return score
+
+
+def set_group_target(
+    session: Session,
+    assessment: Assessment,
+    group: str,
+    target: int,
+    user: User,
+    group_by: str,
+) -> int:
+    """Set the target of every applicable requirement in one group; return how many."""
+    rows = [
+        row
+        for g in register(session, assessment, RegisterFilter(group_by=group_by))
+        if g.key == group
+        for row in g.rows
+    ]
+    if not rows:
+        raise NotFound(f"There is no group '{group}' in this register.")
+    count = 0
+    for row in rows:
+        score = row.score
+        if score is not None and (not score.applicable or score.target == target):
+            continue
+        base = score.model_dump(include=set(SCORED_FIELDS)) if score else {}
+        update = ScoreUpdate.model_validate(
+            {
+                **base,
+                "target": target,
+                "version": score.version if score else 0,
+                "reason": f"target set for the whole of {group}",
+            }
+        )
+        update_score(session, assessment, row.requirement, update, user)
+        count += 1
+    return count
+
+
+@dataclass
+class HistoryFilter:
+    requirement: str | None = None
+    field: str | None = None
+    user: str | None = None
+
+
+def history(
+    session: Session, assessment: Assessment, filters: HistoryFilter, limit: int = 500
+) -> list[tuple[ScoreChange, str | None]]:
+    """Changes newest first, with the email of who made them."""
+    query = (
+        select(ScoreChange, User.email)
+        .join(User, ScoreChange.user_id == User.id, isouter=True)
+        .where(ScoreChange.assessment_id == assessment.id)
+    )
+    if filters.requirement:
+        query = query.where(ScoreChange.requirement_id == filters.requirement)
+    if filters.field:
+        query = query.where(ScoreChange.field == filters.field)
+    if filters.user:
+        query = query.where(User.email == filters.user)
+    query = query.order_by(
+        col(ScoreChange.changed_at).desc(), col(ScoreChange.id).desc()
+    )
+    return list(session.exec(query.limit(limit)))

@@ -59,8 +59,15 @@ class EvidenceLinkInput(Form):
 class AssessmentCreate(Form):
     name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
     scope: Annotated[str, StringConstraints(max_length=2000)] = ""
-    parts: list[AssessedPart] = Field(min_length=1)
+    parts: list[AssessedPart] = Field(default_factory=list, validate_default=True)
     assessed_on: date | None = None
+
+    @field_validator("parts")
+    @classmethod
+    def at_least_one_part(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("choose at least one part")
+        return value
 
 
 class AssessmentRename(Form):

@@ -279,8 +279,8 @@ def test_duplicate_rename_archive(world, login, org_client):
     org_client.post(f"/assessments/{copy_id}/rename", data={"name": "FY27 review"})
     assert soup(org_client.get(copy_url)).h1.get_text() == "FY27 review"
     org_client.post(f"/assessments/{copy_id}/archive", data={"archived": "1"})
-    listing = org_client.get("/orgs/acme-water/assessments").text
-    assert "FY27 review" not in listing
+    listing = soup(org_client.get("/orgs/acme-water/assessments"))
+    assert "FY27 review" not in listing.select_one("table.grid").get_text()
     assert (
         "FY27 review" in org_client.get("/orgs/acme-water/assessments?archived=1").text
     )
@@ -392,3 +392,35 @@ def test_the_summary_counts_not_assessed_apart_from_below_target(
     )
     rows = register_rows(org_client.get(f"/assessments/{aid}"))
     assert "gap" not in rows["sp-09-02-br"][3] and "gap" in rows["sp-12-05-br"][3]
+
+
+def test_actions_say_what_they_did(world, login, org_client):
+    login("admin@acme.test")
+    aid = world["assessment"].id
+    missing = org_client.post("/orgs/acme-water/assessments", data={"name": "No parts"})
+    assert "choose at least one part" in missing.text
+    assert "List should have" not in missing.text
+    renamed = org_client.post(
+        f"/assessments/{aid}/rename",
+        data={"name": "FY26 review"},
+        follow_redirects=True,
+    )
+    assert "Renamed to “FY26 review”." in renamed.text
+    target = org_client.post(
+        f"/assessments/{aid}/targets",
+        data={"group": "CA-02", "target": "2"},
+        follow_redirects=True,
+    )
+    assert "Target 2 Managed set for 1 requirement of CA-02." in target.text
+    copied = org_client.post(f"/assessments/{aid}/duplicate", follow_redirects=True)
+    assert "starts from the scores of “FY26 review”" in copied.text
+    archived = org_client.post(
+        f"/assessments/{aid}/archive", data={"archived": "1"}, follow_redirects=True
+    )
+    assert "“FY26 review” archived." in archived.text
+    member = org_client.post(
+        f"/orgs/acme-water/members/{world['viewer'].id}",
+        data={"role": "editor"},
+        follow_redirects=True,
+    )
+    assert "vi@acme.test is now editor of Acme Water." in member.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, g, render_template, request, url_for
+from flask import Blueprint, flash, g, render_template, request, url_for
 from flask_login import login_required
 from htmx_flask import make_response as htmx_response
 
@@ -17,7 +17,7 @@ from kb.services import evidence as evidence_service
 from kb.services import evidence_links, snapshots
 from kb.services import register as register_service
 from kb.services.rollups import figures
-from kb.vocabulary import STATUSES
+from kb.vocabulary import LEVEL_NAMES, STATUSES
 from kb.web.forms import parse, parse_or_raise
 from kb.web.htmx import is_fragment_request, render, see_other
 
@@ -237,10 +237,14 @@ def group_target(assessment_id: int):
     data = parse_or_raise(GroupTarget, request.form)
     group_by = "function" if request.form.get("group_by") == "function" else "area"
     snapshots.monthly(session, assessment, g.user, utcnow())
-    register_service.set_group_target(
+    count = register_service.set_group_target(
         session, assessment, data.group, data.target, g.user, group_by
     )
     session.commit()
+    flash(
+        f"Target {data.target} {LEVEL_NAMES[data.target]} set for {count} "
+        f"requirement{'' if count == 1 else 's'} of {data.group}."
+    )
     return see_other(
         url_for("assessments.show", assessment_id=assessment.id, group_by=group_by)
     )
@@ -254,6 +258,7 @@ def rename(assessment_id: int):
     data = parse_or_raise(AssessmentRename, request.form)
     service.rename(session, assessment, data.name)
     session.commit()
+    flash(f"Renamed to “{data.name}”.")
     return see_other(url_for("assessments.show", assessment_id=assessment.id))
 
 
@@ -262,8 +267,10 @@ def rename(assessment_id: int):
 def archive(assessment_id: int):
     """Archive an assessment, or bring it back with archived=0 (admin)."""
     session, assessment, access = _load(assessment_id, "admin")
-    service.set_archived(session, assessment, request.form.get("archived", "1") == "1")
+    archived = request.form.get("archived", "1") == "1"
+    service.set_archived(session, assessment, archived)
     session.commit()
+    flash(f"“{assessment.name}” {'archived' if archived else 'restored'}.")
     return see_other(url_for("orgs.assessments", slug=access.org.slug))
 
 
@@ -274,6 +281,7 @@ def duplicate(assessment_id: int):
     session, assessment, _access = _load(assessment_id, "admin")
     copy = service.duplicate(session, assessment, g.user)
     session.commit()
+    flash(f"“{copy.name}” starts from the scores of “{assessment.name}”.")
     return see_other(url_for("assessments.show", assessment_id=copy.id))
 
 

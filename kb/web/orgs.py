@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, g, render_template, request, url_for
+from flask import Blueprint, flash, g, render_template, request, url_for
 from flask_login import login_required
 
 from kb.db import get_session
@@ -130,6 +130,7 @@ def add_member(slug: str):
         user = accounts.create_user(session, data.email, data.password)
     accounts.set_membership(session, user, found.org, data.role)
     session.commit()
+    flash(f"{user.email} is now {data.role} of {found.org.name}.")
     return see_other(url_for("orgs.members", slug=slug))
 
 
@@ -143,6 +144,7 @@ def change_member(slug: str, user_id: int):
     user = accounts.member(session, found.org, user_id)
     accounts.set_membership(session, user, found.org, data.role)
     session.commit()
+    flash(f"{user.email} is now {data.role} of {found.org.name}.")
     return see_other(url_for("orgs.members", slug=slug))
 
 
@@ -152,6 +154,8 @@ def remove_member(slug: str, user_id: int):
     """Remove a member (admin); the last admin cannot be removed."""
     found = _access(slug, "admin")
     session = get_session()
+    email = accounts.member(session, found.org, user_id).email
     accounts.remove_membership(session, found.org, user_id)
     session.commit()
+    flash(f"{email} is no longer a member of {found.org.name}.")
     return see_other(url_for("orgs.members", slug=slug))

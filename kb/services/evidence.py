@@ -176,6 +176,22 @@ def get_item(session: Session, org: Organisation, evidence_id: int) -> EvidenceI
     return item
 
 
+def check_linkable(item: EvidenceItem, organisation_id: int) -> None:
+    """Raise NotFound for another organisation's item, InvalidInput for a retired one:
+    the rule for showing an item on a register row or on a zone's SR or RE."""
+    if item.organisation_id != organisation_id:
+        raise NotFound(f"There is no evidence item {item.id} here.")
+    if item.retired:
+        raise InvalidInput(
+            [
+                Problem(
+                    "evidence_id",
+                    f"evidence item {item.id} is retired; bring it back first",
+                )
+            ]
+        )
+
+
 def files_of(session: Session, item: EvidenceItem) -> list[StoredFile]:
     """Every file uploaded for the item, newest first."""
     return list(

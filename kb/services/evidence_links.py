@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from kb.errors import InvalidInput, NotFound, Problem
+from kb.errors import NotFound
 from kb.models import (
     Assessment,
     ContentItem,
@@ -18,7 +18,7 @@ from kb.models import (
     Organisation,
     User,
 )
-from kb.services.evidence import record
+from kb.services.evidence import check_linkable, record
 from kb.services.review import review_state
 
 
@@ -33,17 +33,7 @@ def link(
 
     Raises NotFound for an item of another organisation, InvalidInput for a retired one.
     """
-    if item.organisation_id != assessment.organisation_id:
-        raise NotFound(f"There is no evidence item {item.id} here.")
-    if item.retired:
-        raise InvalidInput(
-            [
-                Problem(
-                    "evidence_id",
-                    f"evidence item {item.id} is retired; bring it back first",
-                )
-            ]
-        )
+    check_linkable(item, assessment.organisation_id)
     key = (item.id, assessment.id, requirement.id)
     if session.get(EvidenceLink, key) is None:
         session.add(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from kb.errors import InvalidInput, NotFound, Problem, StaleEdit
+from kb.errors import NotFound, StaleEdit
 from kb.models import (
     Assessment,
     ContentItem,
@@ -20,6 +20,7 @@ from kb.models import (
 )
 from kb.schemas import ZoneStateInput
 from kb.services.changes import apply_changes, save_versioned
+from kb.services.evidence import check_linkable
 from kb.services.levels import Derived, Item, State, derive
 from kb.services.zones import display, joins_of, list_zones, record
 
@@ -262,17 +263,10 @@ def link_evidence(
 ) -> None:
     """Show an evidence item on a zone's SR or RE; linking twice is a no-op.
 
-    Raises InvalidInput for a retired item.
+    Raises NotFound for another organisation's item, InvalidInput for a retired one.
     """
-    if item.retired:
-        raise InvalidInput(
-            [
-                Problem(
-                    "evidence_id",
-                    f"evidence item {item.id} is retired; bring it back first",
-                )
-            ]
-        )
+    assessment = session.get(Assessment, zone.assessment_id)
+    check_linkable(item, assessment.organisation_id)
     key = (item.id, zone.id, requirement.id)
     if session.get(ZoneEvidenceLink, key) is None:
         session.add(

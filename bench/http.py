@@ -56,20 +56,23 @@ def served(target: str, env: dict[str, str] | None = None, workers: int = 2):
         process.wait(timeout=10)
 
 
+PERCENTILES = str(Path(__file__).with_name("percentiles.lua"))
+
+
 @dataclass
 class Load:
     rps: float
     p50_ms: float
+    p95_ms: float
     p99_ms: float
     errors: int
 
-
-def _ms(value: str) -> float:
-    found = re.match(r"([\d.]+)(us|ms|s|m)$", value)
-    if found is None:
-        raise RuntimeError(f"cannot read wrk latency {value!r}")
-    number, unit = found.groups()
-    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+    def __str__(self) -> str:
+        return (
+            f"{self.rps:8.0f} req/s  p50 {self.p50_ms:6.2f} ms  "
+            f"p95 {self.p95_ms:6.2f} ms  p99 {self.p99_ms:6.2f} ms  "
+            f"errors {self.errors}"
+        )
 
 
 def wrk(
@@ -86,7 +89,8 @@ def wrk(
             f"-t{min(2, connections)}",
             f"-c{connections}",
             f"-d{seconds}s",
-            "--latency",
+            "-s",
+            PERCENTILES,
             *extra,
             url,
         ],
@@ -94,16 +98,21 @@ def wrk(
         text=True,
         check=True,
     ).stdout
-    if "Latency Distribution" not in out:
-        raise RuntimeError(f"wrk printed no latency distribution:\n{out}")
+    percentiles = {
+        int(p): int(us) / 1000
+        for p, us in re.findall(r"^percentile (\d+) (\d+)$", out, re.M)
+    }
+    if set(percentiles) != {50, 95, 99}:
+        raise RuntimeError(f"wrk printed no percentiles:\n{out}")
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
     )
     return Load(
         rps=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        p50_ms=_ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)),
-        p99_ms=_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)),
+        p50_ms=percentiles[50],
+        p95_ms=percentiles[95],
+        p99_ms=percentiles[99],
         errors=(int(errors.group(1)) if errors else 0)
         + (sum(map(int, socket_errors.groups())) if socket_errors else 0),
     )

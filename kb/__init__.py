@@ -23,7 +23,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from kb import cli, db, storage
+    from kb import cli, db, revisions, storage
     from kb.web import (
         api,
         assessments,
@@ -44,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
 
     db.init_app(app)
+    revisions.watch()  # a new revision for each organisation a commit changes
     app.extensions["kb.files"] = storage.make_store(app.config["FILE_STORE"])
     cli.init_app(app)
     cache.init_app(app)  # first: a cached page needs none of the other hooks

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import JSON, Column, LargeBinary, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -92,6 +93,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def new_revision() -> str:
+    return uuid4().hex
+
+
 class Versioned(SQLModel):
     """A row people edit: `version` guards concurrent edits (see
     services.changes.save_versioned), with who saved it last and when."""
@@ -108,6 +113,10 @@ class Organisation(SQLModel, table=True):
     name: str = Field(unique=True)
     slug: str = Field(unique=True, index=True)
     created_at: datetime = Field(default_factory=utcnow)
+    # Changes with every committed change to the organisation's records (kb.revisions):
+    # pages kept rendered are kept under it. Random, so a restored backup never
+    # repeats a value that a running server has seen.
+    revision: str = Field(default_factory=new_revision, max_length=32)
 
 
 class User(SQLModel, table=True):

@@ -40,10 +40,14 @@ def get_assessment(
     session: Session, user: User | None, assessment_id: int, need: str = "viewer"
 ) -> tuple[Assessment, Access]:
     """Load an assessment the user may reach; NotFound hides other organisations' ones."""
-    assessment = session.get(Assessment, assessment_id)
-    if assessment is None:
+    found = session.exec(
+        select(Assessment, Organisation)
+        .join(Organisation, Organisation.id == Assessment.organisation_id)
+        .where(Assessment.id == assessment_id)
+    ).first()
+    if found is None:
         raise NotFound(f"There is no assessment {assessment_id}.")
-    org = session.get(Organisation, assessment.organisation_id)
+    assessment, org = found
     try:
         return assessment, access(session, user, org, need)
     except NotFound:

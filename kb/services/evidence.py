@@ -17,7 +17,6 @@ from kb.models import (
     EvidenceChange,
     EvidenceItem,
     EvidenceLink,
-    Membership,
     Organisation,
     StoredFile,
     User,
@@ -375,22 +374,7 @@ def history(
     )
 
 
-def overdue_counts(
-    session: Session, user: User, today: date
-) -> list[tuple[Organisation, int]]:
-    """For each organisation of the user with overdue evidence, how many items."""
-    return list(
-        session.exec(
-            select(Organisation, func.count(col(EvidenceItem.id)))
-            .join(Membership, Membership.organisation_id == Organisation.id)
-            .join(EvidenceItem, EvidenceItem.organisation_id == Organisation.id)
-            .where(
-                Membership.user_id == user.id,
-                col(EvidenceItem.retired).is_(False),
-                EvidenceItem.status != "superseded",
-                col(EvidenceItem.next_review) < today,
-            )
-            .group_by(col(Organisation.id))
-            .order_by(Organisation.name)
-        )
-    )
+def overdue_count(session: Session, org: Organisation, today: date) -> int:
+    """How many of the organisation's items are overdue for review."""
+    query = _query(org, EvidenceFilter(review="overdue"), today)
+    return session.exec(select(func.count()).select_from(query.subquery())).one()

@@ -19,7 +19,8 @@ from kb.services import register as register_service
 from kb.services.rollups import figures
 from kb.vocabulary import LEVEL_NAMES, STATUSES
 from kb.web.forms import parse, parse_or_raise
-from kb.web.htmx import is_fragment_request, render, see_other
+from kb.web.fragments import fragment
+from kb.web.htmx import is_fragment_request, page_or_region, render, see_other
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 
@@ -45,15 +46,10 @@ def _filters() -> register_service.RegisterFilter:
     )
 
 
-@bp.get("/<int:assessment_id>")
-@login_required
-def show(assessment_id: int):
-    """The register: every process requirement in scope, grouped, filtered, sorted."""
-    session, assessment, access = _load(assessment_id)
-    filters = _filters()
+def _register_region(session, assessment, access, filters) -> str:
+    """The register's summary and rows, as the filters select and sort them."""
     groups = register_service.register(session, assessment, filters)
-    return render(
-        "assessments/show.html",
+    return render_template(
         "assessments/_register.html",
         assessment=assessment,
         access=access,
@@ -63,6 +59,47 @@ def show(assessment_id: int):
             (row.as_score_row for group in groups for row in group.rows), date.today()
         ),
     )
+
+
+@bp.get("/<int:assessment_id>")
+@login_required
+def show(assessment_id: int):
+    """The register: every process requirement in scope, grouped, filtered, sorted.
+
+    An htmx request (a filter or sort) gets the register region alone; both are kept
+    rendered (kb.web.fragments) until the organisation's data changes."""
+    session, assessment, access = _load(assessment_id)
+    filters = _filters()
+    # The register's links carry the query as given, so it is part of the key.
+    state = (assessment.id, tuple(sorted(request.args.items(multi=True))))
+
+    def region() -> str:
+        return fragment(
+            access,
+            ("register", state),
+            lambda: _register_region(session, assessment, access, filters),
+        )
+
+    def page() -> str:
+        below_breadcrumbs = fragment(
+            access,
+            ("register page", state),
+            lambda: render_template(
+                "assessments/_page.html",
+                assessment=assessment,
+                access=access,
+                filters=filters,
+                register=region(),
+            ),
+        )
+        return render_template(
+            "assessments/show.html",
+            assessment=assessment,
+            access=access,
+            content=below_breadcrumbs,
+        )
+
+    return page_or_region(page, region)
 
 
 def _row_context(assessment_id: int, key: str, need: str = "viewer"):

@@ -10,10 +10,12 @@ never stored.
 from __future__ import annotations
 
 import os
-from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from pathlib import Path
+from threading import Lock
+from typing import Any
 
+from cachetools import LRUCache
 from flask import Flask, Response, current_app, g, request
 
 from kb.search import DIGEST_FILE
@@ -22,9 +24,37 @@ from kb.web.htmx import is_fragment_request
 MAX_ENTRIES = 2000
 
 
+class SharedLRU:
+    """A least-recently-used cache that the threads of a threaded server may share."""
+
+    def __init__(self, maxsize: int) -> None:
+        self._entries: LRUCache = LRUCache(maxsize=maxsize)
+        self._lock = Lock()
+
+    def get(self, key: Hashable) -> Any:
+        with self._lock:
+            return self._entries.get(key)
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._entries[key] = value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def catalogue_version() -> int | None:
+    """Changes whenever `kb load` loads the catalogue (the index digest's mtime)."""
+    try:
+        return os.stat(Path(current_app.config["INDEX_DIR"]) / DIGEST_FILE).st_mtime_ns
+    except OSError:
+        return None
+
+
 class PageCache:
     def __init__(self) -> None:
-        self.entries: OrderedDict[tuple, tuple[bytes, int, list]] = OrderedDict()
+        self.entries = SharedLRU(MAX_ENTRIES)
         self.version: int | None = None
 
     def key(self) -> tuple | None:
@@ -35,19 +65,11 @@ class PageCache:
             return None  # someone with a session may be logged in: render for them
         return (request.full_path, is_fragment_request())
 
-    def current_version(self) -> int | None:
-        try:
-            return os.stat(
-                Path(current_app.config["INDEX_DIR"]) / DIGEST_FILE
-            ).st_mtime_ns
-        except OSError:
-            return None
-
     def lookup(self) -> Response | None:
         key = self.key()
         if key is None:
             return None
-        version = self.current_version()
+        version = catalogue_version()
         if version != self.version:
             self.entries.clear()
             self.version = version
@@ -55,7 +77,6 @@ class PageCache:
         if hit is None:
             g.kb_cache_key = key
             return None
-        self.entries.move_to_end(key)
         body, status, headers = hit
         return Response(body, status, headers)
 
@@ -68,13 +89,10 @@ class PageCache:
             or response.direct_passthrough
         ):
             return response
-        self.entries[key] = (
-            response.get_data(),
-            response.status_code,
-            list(response.headers.items()),
+        self.entries.put(
+            key,
+            (response.get_data(), response.status_code, list(response.headers.items())),
         )
-        if len(self.entries) > MAX_ENTRIES:
-            self.entries.popitem(last=False)
         return response
 
 

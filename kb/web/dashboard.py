@@ -13,6 +13,7 @@ from kb.services import assessments as assessment_service
 from kb.services import dashboard as service
 from kb.services.charts import heat_cells, paired_bars
 from kb.vocabulary import LEVEL_NAMES
+from kb.web.fragments import fragment
 
 bp = Blueprint("dashboard", __name__, url_prefix="/assessments/<int:assessment_id>")
 HEAT_COLUMNS = [f"ML {n}" for n in LEVEL_NAMES] + ["Not set"]
@@ -21,16 +22,30 @@ HEAT_COLUMNS = [f"ML {n}" for n in LEVEL_NAMES] + ["Not set"]
 @bp.get("/dashboard")
 @login_required
 def show(assessment_id: int):
-    """Where the assessment stands: figures per area, gaps, zones, evidence due."""
+    """Where the assessment stands: figures per area, gaps, zones, evidence due (kept
+    rendered until the organisation's data changes)."""
     session = get_session()
     assessment, access = assessment_service.get_assessment(
         session, g.user, assessment_id
     )
+    return render_template(
+        "dashboard/show.html",
+        assessment=assessment,
+        access=access,
+        content=fragment(
+            access,
+            ("dashboard", assessment.id),
+            lambda: _board(session, assessment, access),
+        ),
+    )
+
+
+def _board(session, assessment, access) -> str:
     board = service.dashboard(session, assessment, access.org, date.today())
     areas = board.rollups.areas
     cells, width, height = heat_cells(board.heatmap)
     return render_template(
-        "dashboard/show.html",
+        "dashboard/_board.html",
         assessment=assessment,
         access=access,
         board=board,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from functools import partial
 from io import BytesIO
 
 from flask import (
@@ -30,6 +31,7 @@ from kb.services import register as register_service
 from kb.storage import FileStore, Upload, read_upload
 from kb.vocabulary import EVIDENCE_STATUSES, REVIEW_STATES
 from kb.web.forms import as_errors, validate
+from kb.web.fragments import kept
 from kb.web.htmx import render, see_other
 
 bp = Blueprint("evidence_items", __name__, url_prefix="/orgs/<slug>/evidence")
@@ -313,9 +315,17 @@ def file(slug: str, evidence_id: int):
     return response
 
 
-def overdue_for_user() -> list[tuple]:
-    """(organisation, count) of overdue evidence for the page header; queried only
-    when a full page asks for it."""
+def overdue_for_user() -> list[tuple[str, str, int]]:
+    """(slug, name, count) of overdue evidence for the page header, for each of the
+    user's organisations that has some; asked only when a full page is rendered."""
     if not g.get("user"):
         return []
-    return service.overdue_counts(get_session(), g.user, date.today())
+    session, today = get_session(), date.today()
+    badges = []
+    for org, _role in accounts.organisations_of(session, g.user):
+        count = kept(
+            org, "overdue evidence", partial(service.overdue_count, session, org, today)
+        )
+        if count:
+            badges.append((org.slug, org.name, count))
+    return badges

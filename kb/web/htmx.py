@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, make_response, redirect, render_template
@@ -25,8 +26,18 @@ def render(
     page_template: str, fragment_template: str, status: int = 200, **context: Any
 ) -> Response:
     """Render the fragment for an htmx request, otherwise the page; vary on HX-Request."""
-    template = fragment_template if is_fragment_request() else page_template
-    response = make_response(render_template(template, **context), status)
+    return page_or_region(
+        lambda: render_template(page_template, **context),
+        lambda: render_template(fragment_template, **context),
+        status,
+    )
+
+
+def page_or_region(
+    page: Callable[[], str], region: Callable[[], str], status: int = 200
+) -> Response:
+    """`region()` for an htmx request, otherwise `page()`; vary on HX-Request."""
+    response = make_response(region() if is_fragment_request() else page(), status)
     response.vary.add("HX-Request")
     return response
 

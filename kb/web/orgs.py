@@ -14,6 +14,7 @@ from kb.services import assessments as assessment_service
 from kb.services import evidence as evidence_service
 from kb.services.charts import sparkline
 from kb.web.forms import parse, parse_or_raise
+from kb.web.fragments import fragment
 from kb.web.htmx import see_other
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
@@ -38,14 +39,20 @@ def show(slug: str) -> str:
     """Every assessment with its headline figures and trend, overdue counts, and the
     latest changes."""
     found = _access(slug)
+    return render_template(
+        "orgs/show.html",
+        access=found,
+        content=fragment(found, ("overview",), lambda: _overview(found)),
+    )
+
+
+def _overview(found: accounts.Access) -> str:
     session = get_session()
     today = date.today()
     rows = overview.overview(session, found.org, today)
-    evidence_overdue = evidence_service.list_items(
-        session, found.org, evidence_service.EvidenceFilter(review="overdue"), 1, today
-    ).total
+    evidence_overdue = evidence_service.overdue_count(session, found.org, today)
     return render_template(
-        "orgs/show.html",
+        "orgs/_overview.html",
         access=found,
         rows=rows,
         sparklines={r.assessment.id: sparkline(r.trend) for r in rows},

@@ -5,16 +5,15 @@ and URL, the day and the reader's right to edit; any change to them gives a new 
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from datetime import date
 
 from flask import current_app
 from markupsafe import Markup
 
 from kb.services.register import SCORED_FIELDS
+from kb.web.cache import SharedLRU
 
-MAX_ROWS = 20_000
-_rows: OrderedDict[tuple, Markup] = OrderedDict()
+_rows = SharedLRU(20_000)
 
 
 def _key(row, register_url: str, evidence_url: str, can_edit: bool) -> tuple:
@@ -42,9 +41,5 @@ def register_row(row, register_url: str, evidence_url: str, can_edit: bool) -> M
             "assessments/_row_macro.html"
         ).module.register_row
         html = Markup(macro(row, register_url, evidence_url, can_edit))
-        _rows[key] = html
-        if len(_rows) > MAX_ROWS:
-            _rows.popitem(last=False)
-    else:
-        _rows.move_to_end(key)
+        _rows.put(key, html)
     return html

@@ -42,9 +42,9 @@ def test_log_in_score_inline_and_see_it_in_the_history(
     saved.wait_for()
     cells = saved.locator("td").all_inner_texts()
     assert (
-        cells[1] == "2 Managed"
-        and cells[2].startswith("3 Defined")
-        and cells[3] == "Priya"
+        cells[0] == "2 Managed"
+        and cells[1].startswith("3 Defined")
+        and cells[2] == "Priya"
     )
     assert page.evaluate("window.__marker") == "same page"
     summary = page.locator("#register-summary")

@@ -334,6 +334,7 @@ class Snapshot(SQLModel, table=True):
     automatic: bool = False
     taken_at: datetime = Field(default_factory=utcnow, index=True)
     taken_by: int | None = Field(default=None, foreign_key="user.id")
-    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
-    # The whole-assessment figures again, small, so lists and trends need not load `data`.
+    # The whole-assessment figures again, small, so lists and trends need not load
+    # `data`; before it, so that SQLite reaches it without reading through `data`.
     headline: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))

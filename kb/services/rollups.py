@@ -91,23 +91,40 @@ class Figures:
 
 
 def figures(rows: Iterable[ScoreRow], today: date) -> Figures:
-    """The headline figures of a set of register rows."""
-    rows = list(rows)
-    applicable = [r for r in rows if r.applicable]
-    currents = [r.current for r in applicable if r.current is not None]
-    targets = [r.target for r in applicable if r.target is not None]
-    gaps = [r.gap for r in applicable if r.gap is not None]
+    """The headline figures of a set of register rows (one pass: an organisation's
+    overview counts thousands)."""
+    requirements = applicable = at_target = below_target = gap = overdue = 0
+    currents: list[int] = []
+    targets: list[int] = []
+    for row in rows:
+        requirements += 1
+        if not row.applicable:
+            continue
+        applicable += 1
+        current, target = row.current, row.target
+        if current is not None:
+            currents.append(current)
+        if target is not None:
+            targets.append(target)
+            if current is not None:
+                gap += max(0, target - current)
+                if current >= target:
+                    at_target += 1
+                else:
+                    below_target += 1
+        if row.overdue(today):
+            overdue += 1
     return Figures(
-        requirements=len(rows),
-        applicable=len(applicable),
+        requirements=requirements,
+        applicable=applicable,
         assessed=len(currents),
-        at_target=sum(1 for g in gaps if g == 0),
-        below_target=sum(1 for g in gaps if g > 0),
+        at_target=at_target,
+        below_target=below_target,
         mean_current=_mean(currents),
         min_current=min(currents) if currents else None,
         mean_target=_mean(targets),
-        gap=sum(gaps),
-        overdue=sum(1 for r in rows if r.overdue(today)),
+        gap=gap,
+        overdue=overdue,
     )
 
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func
+from sqlalchemy import and_, delete, func
 from sqlmodel import Session, col, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -123,15 +123,21 @@ def members(session: Session, org: Organisation) -> list[tuple[User, Membership]
     )
 
 
-def organisations_of(session: Session, user: User) -> list[tuple[Organisation, str]]:
-    return list(
-        session.exec(
-            select(Organisation, Membership.role)
-            .join(Membership, Membership.organisation_id == Organisation.id)
-            .where(Membership.user_id == user.id)
-            .order_by(Organisation.name)
-        )
-    )
+def user_and_organisations(
+    session: Session, user_id: int
+) -> tuple[User, list[tuple[Organisation, str]]] | None:
+    """The user and their organisations with their role in each, by name, in one
+    query (every page a member opens needs both); None when there is no such user."""
+    rows = session.exec(
+        select(User, Organisation, Membership.role)
+        .outerjoin(Membership, Membership.user_id == User.id)
+        .outerjoin(Organisation, Organisation.id == Membership.organisation_id)
+        .where(User.id == user_id)
+        .order_by(Organisation.name)
+    ).all()
+    if not rows:
+        return None
+    return rows[0][0], [(org, role) for _user, org, role in rows if org is not None]
 
 
 @dataclass
@@ -144,30 +150,43 @@ class Access:
         return ROLES.index(self.role) >= ROLES.index(role)
 
 
-def access(
-    session: Session, user: User | None, org: Organisation, need: str = "viewer"
-) -> Access:
-    """Check that `user` may act in `org` with at least role `need`.
+def grant(org: Organisation, user: User | None, role: str | None, need: str) -> Access:
+    """The access of `user`, a member of `org` with `role` (None: not a member).
 
     Raises NotFound for a non-member (so that other organisations stay invisible) and
-    Forbidden for a member whose role is too low.
+    Forbidden for a member whose role is lower than `need`.
     """
-    membership = session.get(Membership, (user.id, org.id)) if user else None
-    if membership is None:
+    if user is None or role is None:
         raise NotFound(NO_ORG)
-    found = Access(org, user, membership.role)
+    found = Access(org, user, role)
     if not found.can(need):
-        raise Forbidden(
-            f"This needs the {need} role; you are a {membership.role} here."
-        )
+        raise Forbidden(f"This needs the {need} role; you are a {role} here.")
     return found
+
+
+def membership_of(user: User | None):
+    """The condition that outer-joins `user`'s Membership to the Organisation of a
+    query, so that one query finds the organisation and the user's role in it."""
+    return and_(
+        Membership.organisation_id == Organisation.id,
+        Membership.user_id == (user.id if user else None),
+    )
 
 
 def org_access(
     session: Session, user: User | None, slug: str, need: str = "viewer"
 ) -> Access:
-    """`access` to the organisation at /orgs/<slug>/; raises as `access` does."""
-    return access(session, user, get_org(session, slug), need)
+    """The user's access to the organisation at /orgs/<slug>/, found in one query;
+    raises as `grant` does."""
+    found = session.exec(
+        select(Organisation, Membership.role)
+        .outerjoin(Membership, membership_of(user))
+        .where(Organisation.slug == slug)
+    ).first()
+    if found is None:
+        raise NotFound(NO_ORG)
+    org, role = found
+    return grant(org, user, role, need)
 
 
 # -- login -----------------------------------------------------------------------

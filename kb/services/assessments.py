@@ -6,9 +6,9 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from kb.errors import NotFound
-from kb.models import Assessment, Organisation, Score, User
+from kb.models import Assessment, Membership, Organisation, Score, User
 from kb.schemas import AssessmentCreate
-from kb.services.accounts import Access, access
+from kb.services.accounts import Access, grant, membership_of
 
 
 def list_assessments(
@@ -41,15 +41,16 @@ def get_assessment(
 ) -> tuple[Assessment, Access]:
     """Load an assessment the user may reach; NotFound hides other organisations' ones."""
     found = session.exec(
-        select(Assessment, Organisation)
+        select(Assessment, Organisation, Membership.role)
         .join(Organisation, Organisation.id == Assessment.organisation_id)
+        .outerjoin(Membership, membership_of(user))
         .where(Assessment.id == assessment_id)
     ).first()
     if found is None:
         raise NotFound(f"There is no assessment {assessment_id}.")
-    assessment, org = found
+    assessment, org, role = found
     try:
-        return assessment, access(session, user, org, need)
+        return assessment, grant(org, user, role, need)
     except NotFound:
         raise NotFound(f"There is no assessment {assessment_id}.") from None
 

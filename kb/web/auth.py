@@ -26,13 +26,13 @@ from flask_login import (
 
 from kb.db import get_session
 from kb.errors import InvalidInput
-from kb.models import User
+from kb.models import Organisation, User
 from kb.schemas import Login, PasswordChange
 from kb.services.accounts import (
     LoginLimiter,
     authenticate,
     change_password,
-    organisations_of,
+    user_and_organisations,
 )
 from kb.web.forms import parse
 from kb.web.htmx import see_other
@@ -44,10 +44,11 @@ login_manager.login_message = "Log in to see that page."
 
 
 class SessionUser:
-    """The Flask-Login view of a User row."""
+    """The Flask-Login view of a User row, with the user's organisations and roles."""
 
-    def __init__(self, user: User) -> None:
+    def __init__(self, user: User, organisations: list[tuple[Organisation, str]]):
         self.row = user
+        self.organisations = organisations
         self.id = user.id
         self.email = user.email
 
@@ -70,8 +71,12 @@ def _unauthorized():
 
 @login_manager.user_loader
 def load_user(user_id: str) -> SessionUser | None:
-    user = get_session().get(User, int(user_id)) if user_id.isdigit() else None
-    return SessionUser(user) if user and user.active else None
+    found = (
+        user_and_organisations(get_session(), int(user_id))
+        if user_id.isdigit()
+        else None
+    )
+    return SessionUser(*found) if found and found[0].active else None
 
 
 CATALOGUE_BLUEPRINTS = {"home", "catalogue", "requirements", "search", "api"}
@@ -80,6 +85,7 @@ CATALOGUE_BLUEPRINTS = {"home", "catalogue", "requirements", "search", "api"}
 def _remember_user():
     """Set g.user; when the catalogue needs a login, send strangers to the login page."""
     g.user = current_user.row if current_user.is_authenticated else None
+    g.organisations = current_user.organisations if g.user else []
     if (
         g.user is None
         and current_app.config["CATALOGUE_REQUIRES_LOGIN"]
@@ -152,10 +158,10 @@ def login():
         ), 401
     limiter.succeeded(key)
     session.commit()
-    login_user(SessionUser(user))
+    _user, orgs = user_and_organisations(session, user.id)
+    login_user(SessionUser(user, orgs))
     if next_url:
         return redirect(next_url, 303)
-    orgs = organisations_of(session, user)
     if len(orgs) == 1:
         return redirect(url_for("orgs.assessments", slug=orgs[0][0].slug), 303)
     return redirect(url_for("orgs.index"), 303)

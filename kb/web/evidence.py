@@ -322,7 +322,7 @@ def overdue_for_user() -> list[tuple[str, str, int]]:
         return []
     session, today = get_session(), date.today()
     badges = []
-    for org, _role in accounts.organisations_of(session, g.user):
+    for org, _role in g.organisations:
         count = kept(
             org, "overdue evidence", partial(service.overdue_count, session, org, today)
         )

@@ -28,9 +28,7 @@ def _access(slug: str, need: str = "viewer") -> accounts.Access:
 @login_required
 def index() -> str:
     """List the organisations the user belongs to."""
-    return render_template(
-        "orgs/index.html", orgs=accounts.organisations_of(get_session(), g.user)
-    )
+    return render_template("orgs/index.html", orgs=g.organisations)
 
 
 @bp.get("/<slug>/")

@@ -7,9 +7,9 @@ from typing import Any
 from uuid import uuid4
 
 from sqlalchemy import JSON, Column, LargeBinary, String, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import AutoString, Field, SQLModel
 
-from kb.vocabulary import Criticality, EvidenceStatus, ZoneKind
+from kb.vocabulary import Criticality, EvidenceStatus, Status, ZoneKind
 
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -146,21 +146,30 @@ class Assessment(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class Score(Versioned, table=True):
+class ScoreFields(SQLModel):
+    """What a person says about one requirement in one assessment. The table, the
+    register's form, the API and the workbook's Register columns derive from these
+    fields; each `title` is its column header in the workbook."""
+
+    applicable: bool = Field(default=True, title="Applies")
+    na_reason: str = Field(
+        default="", max_length=500, sa_type=AutoString, title="Why not applicable"
+    )
+    current: int | None = Field(default=None, ge=0, le=4, title="Current level")
+    target: int | None = Field(default=None, ge=0, le=4, title="Target level")
+    owner: str = Field(default="", max_length=120, sa_type=AutoString, title="Owner")
+    due: date | None = Field(default=None, title="Due")
+    status: Status = Field(default="not started", sa_type=AutoString, title="Status")
+    notes: str = Field(default="", max_length=10000, sa_type=AutoString, title="Notes")
+
+
+class Score(ScoreFields, Versioned, table=True):
     """One requirement's standing in one assessment; `version` guards concurrent edits."""
 
     __table_args__ = (UniqueConstraint("assessment_id", "requirement_id"),)
     id: int | None = Field(default=None, primary_key=True)
     assessment_id: int = Field(foreign_key="assessment.id", index=True)
     requirement_id: str = Field(foreign_key="contentitem.id")
-    applicable: bool = True
-    na_reason: str = ""
-    current: int | None = None
-    target: int | None = None
-    owner: str = ""
-    due: date | None = None
-    status: str = "not started"
-    notes: str = ""
 
 
 class ScoreChange(SQLModel, table=True):

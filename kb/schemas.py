@@ -15,8 +15,8 @@ from pydantic import (
     field_validator,
 )
 
-from kb.models import EvidenceFields, ZoneFields
-from kb.vocabulary import AssessedPart, Level, Role, Status, ZoneState
+from kb.models import EvidenceFields, ScoreFields, ZoneFields
+from kb.vocabulary import AssessedPart, Level, Role, ZoneState
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 
@@ -74,20 +74,11 @@ class AssessmentRename(Form):
     name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
 
 
-class ScoreUpdate(Form):
+class ScoreUpdate(ScoreFields, Form):
     """One row of the register as a person submits it; `version` is what they saw."""
 
+    model_config = ConfigDict(validate_default=True)
     version: Annotated[int, Field(ge=0)]
-    applicable: bool = True
-    na_reason: Annotated[str, StringConstraints(max_length=500)] | None = Field(
-        default=None, validate_default=True
-    )
-    current: Level | None = None
-    target: Level | None = None
-    owner: Annotated[str, StringConstraints(max_length=120)] | None = None
-    due: date | None = None
-    status: Status = "not started"
-    notes: Annotated[str, StringConstraints(max_length=10000)] | None = None
     reason: Annotated[str, StringConstraints(max_length=500)] | None = None
 
     @field_validator("na_reason")

@@ -13,23 +13,14 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from kb.errors import NotFound, StaleEdit
-from kb.models import Assessment, ContentItem, Score, ScoreChange, User
+from kb.models import Assessment, ContentItem, Score, ScoreChange, ScoreFields, User
 from kb.schemas import ScoreUpdate
 from kb.services.changes import apply_changes, record_changes, save_versioned
 from kb.services.evidence_links import OnRow, linked_items
 from kb.services.rollups import ScoreRow
 from kb.vocabulary import LEVEL_NAMES, PROCESS_PARTS
 
-SCORED_FIELDS = (
-    "applicable",
-    "na_reason",
-    "current",
-    "target",
-    "owner",
-    "due",
-    "status",
-    "notes",
-)
+SCORED_FIELDS = tuple(ScoreFields.model_fields)
 
 
 @dataclass
@@ -264,10 +255,6 @@ def update_score(
             assessment_id=assessment.id, requirement_id=requirement.id, version=0
         )
     new = data.model_dump(include=set(SCORED_FIELDS))
-    new = {
-        k: ("" if v is None and k in ("na_reason", "owner", "notes") else v)
-        for k, v in new.items()
-    }
     if new["applicable"]:
         new["na_reason"] = ""
     changed = apply_changes(score, new, display, new=score.id is None)

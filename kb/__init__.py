@@ -40,6 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         security,
         snapshots,
         templating,
+        workbooks,
         zones,
     )
 
@@ -65,6 +66,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         zones,
         dashboard,
         snapshots,
+        workbooks,
     ):
         app.register_blueprint(module.bp)
     errors.register(app)

@@ -8,11 +8,10 @@ The Register's editable columns come from `ScoreFields` (kb/models.py): a field'
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal, get_args
 
 from kb.models import ScoreFields
-from kb.vocabulary import LEVEL_NAMES
 
 FORMAT_VERSION = 1
 
@@ -68,10 +67,36 @@ ABOUT_FORMAT = "Format version"
 ABOUT_ASSESSMENT_ID = "Assessment id"
 ABOUT_ORGANISATION = "Organisation slug"
 
-LEVEL_LEGEND = [(n, name) for n, name in LEVEL_NAMES.items()]
-
 # Text that a spreadsheet would take for a formula if a person typed it.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def register_values(row) -> dict[str, Any]:
+    """A register row's values by column field, as the workbook holds them."""
+    score, requirement = row.score, row.requirement
+    values: dict[str, Any] = {
+        "requirement_id": requirement.id,
+        "title": requirement.title,
+        "part": requirement.part,
+        "area": requirement.area_id,
+        "evidence": sorted(linked.item.id for linked in row.evidence),
+        "url": requirement.url,
+        "version": score.version if score else 0,
+    }
+    for column in REGISTER:
+        if column.editable and column.field != "evidence":
+            values[column.field] = (
+                getattr(score, column.field)
+                if score
+                else ScoreFields.model_fields[column.field].default
+            )
+    return values
+
+
+def editable_values(row) -> dict[str, Any]:
+    """What a person may change on a register row, as the workbook holds it."""
+    values = register_values(row)
+    return {c.field: values[c.field] for c in REGISTER if c.editable}
 
 
 def as_cell(column: Column, value: Any) -> Any:
@@ -87,7 +112,3 @@ def as_cell(column: Column, value: Any) -> Any:
 
 def looks_like_formula(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
-
-
-def is_date(value: Any) -> bool:
-    return isinstance(value, date | datetime)

@@ -28,8 +28,9 @@ from importers.columns import (
     Column,
     as_cell,
     looks_like_formula,
+    register_values,
 )
-from kb.models import Assessment, Organisation, ScoreFields, User
+from kb.models import Assessment, Organisation, User
 from kb.services import dashboard, zone_states
 from kb.services.register import RegisterFilter, register
 from kb.vocabulary import LEVEL_NAMES, STATUSES, ZONE_STATES
@@ -197,30 +198,6 @@ def _register(sheet: Worksheet, rows, base_url: str) -> None:
     sheet.append([text_cell(sheet, c.header, font=BOLD) for c in REGISTER])
     for row in rows:
         sheet.append([_register_cell(sheet, c, row, base_url) for c in REGISTER])
-
-
-def register_values(row) -> dict[str, Any]:
-    """A register row's values by column field, as the workbook holds them."""
-    score, requirement = row.score, row.requirement
-    values: dict[str, Any] = {
-        "requirement_id": requirement.id,
-        "title": requirement.title,
-        "part": requirement.part,
-        "area": requirement.area_id,
-        "evidence": [linked.item.id for linked in row.evidence],
-        "url": requirement.url,
-        "version": score.version if score else 0,
-    }
-    for column in REGISTER:
-        if column.editable and column.field != "evidence":
-            values[column.field] = (
-                getattr(score, column.field) if score else _default(column.field)
-            )
-    return values
-
-
-def _default(field: str) -> Any:
-    return ScoreFields.model_fields[field].default
 
 
 def _register_cell(sheet: Worksheet, column: Column, row, base_url: str):

@@ -185,6 +185,25 @@ class ScoreChange(SQLModel, table=True):
     old: str = ""
     new: str = ""
     reason: str = ""
+    # Set when the change came from a workbook: the import run that made it.
+    import_run_id: int | None = Field(default=None, foreign_key="importrun.id")
+
+
+class ImportRun(SQLModel, table=True):
+    """One workbook uploaded to an assessment: its plan (changes and conflicts) when
+    previewed, and who applied it and when. Kept after it is applied, as the record."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id", index=True)
+    filename: str = Field(max_length=255)
+    sha256: str = Field(max_length=64)
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    status: str = Field(default="previewed", max_length=20)  # previewed | applied
+    plan: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    applied_by: int | None = Field(default=None, foreign_key="user.id")
+    applied_at: datetime | None = None
+    applied: int = 0  # how many values were written
 
 
 class LoginAttempt(SQLModel, table=True):

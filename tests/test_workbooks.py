@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
 from importers.columns import REGISTER
@@ -92,3 +93,145 @@ def test_text_that_looks_like_a_formula_is_exported_as_text(world, login, org_cl
 def test_a_viewer_may_export(world, login, org_client):
     login("vi@acme.test")
     assert export(org_client, world).mimetype == XLSX
+
+
+# -- import --------------------------------------------------------------------------
+
+
+def edited(data: bytes, cells: dict[tuple[str, str], object]) -> bytes:
+    """The workbook with Register cells set, as a person would in a spreadsheet:
+    `cells` maps (requirement id, column header) to the new value."""
+    book = load_workbook(io.BytesIO(data))
+    sheet = book["Register"]
+    headers = {c.value: c.column for c in sheet[1]}
+    rows = {row[0].value: row[0].row for row in sheet.iter_rows(min_row=2)}
+    for (requirement, header), value in cells.items():
+        sheet.cell(rows[requirement], headers[header]).value = value
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def upload(client, world, data: bytes, name="filled.xlsx"):
+    return client.post(
+        f"/assessments/{world['assessment'].id}/import",
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def preview_page(client, response):
+    assert response.status_code == 303, response.text[:500]
+    return client.get(response.headers["Location"])
+
+
+def test_a_workbook_imported_unchanged_changes_nothing(world, login, org_client):
+    login("ed@acme.test")
+    save(
+        org_client,
+        world["assessment"].id,
+        "sp-09-02-br",
+        0,
+        current="2",
+        target="3",
+        notes='=HYPERLINK("http://x")',
+        due="2026-03-31",
+    )
+    page = preview_page(
+        org_client, upload(org_client, world, export(org_client, world).data)
+    )
+    assert "nothing to import" in page.text
+
+
+def test_edited_cells_show_in_the_preview_and_are_saved_on_confirm(
+    world, login, org_client
+):
+    login("ed@acme.test")
+    aid = world["assessment"].id
+    data = edited(
+        export(org_client, world).data,
+        {
+            ("SP.09.02 BR", "Current level"): 2,
+            ("SP.09.02 BR", "Owner"): "Priya",
+            ("SP.12.05 BR", "Due"): "31 March 2027",
+            ("SP.12.05 BR", "Evidence ids"): str(world["evidence"].id),
+        },
+    )
+    page = preview_page(org_client, upload(org_client, world, data))
+    changes = [
+        [td.get_text(" ", strip=True) for td in tr.select("th, td")]
+        for tr in BeautifulSoup(page.text, "html.parser").select(
+            "table.changes tbody tr"
+        )
+    ]
+    assert ["SP.09.02 BR", "Current level", "(blank)", "2 Managed"] in changes
+    assert ["SP.09.02 BR", "Owner", "(blank)", "Priya"] in changes
+    assert ["SP.12.05 BR", "Due", "(blank)", "2027-03-31"] in changes
+    assert [
+        "SP.12.05 BR",
+        "Evidence ids",
+        "(blank)",
+        str(world["evidence"].id),
+    ] in changes
+    register = org_client.get(f"/assessments/{aid}")
+    assert "Priya" not in register.text  # nothing saved before the confirmation
+    form = BeautifulSoup(page.text, "html.parser").select_one("form[action$=apply]")
+    applied = org_client.post(form["action"])
+    assert applied.status_code == 303
+    register = org_client.get(f"/assessments/{aid}")
+    assert "Imported 4 values from filled.xlsx" in register.text
+    row = BeautifulSoup(register.text, "html.parser").select_one("#row-sp-09-02-br")
+    assert "2 Managed" in row.get_text() and "Priya" in row.get_text()
+    evidence = BeautifulSoup(register.text, "html.parser").select_one(
+        "#row-sp-12-05-br td.evidence"
+    )
+    assert world["evidence"].title in evidence.get_text()
+    history = org_client.get(f"/assessments/{aid}/history").text
+    assert "imported from filled.xlsx" in history
+    again = org_client.post(form["action"])
+    assert again.status_code == 303
+    assert "applied already" in org_client.get(again.headers["Location"]).text
+
+
+def test_a_row_saved_since_the_export_is_a_conflict_to_decide(world, login, org_client):
+    login("ed@acme.test")
+    aid = world["assessment"].id
+    save(org_client, aid, "sp-09-02-br", 0, current="1", owner="Jo")
+    data = edited(
+        export(org_client, world).data,
+        {("SP.09.02 BR", "Owner"): "Priya", ("SP.12.05 BR", "Owner"): "Sam"},
+    )
+    save(org_client, aid, "sp-09-02-br", 1, current="1", owner="Kim")  # meanwhile
+    page = preview_page(org_client, upload(org_client, world, data))
+    soup_ = BeautifulSoup(page.text, "html.parser")
+    conflict = soup_.select_one("table.conflicts tbody tr").get_text(" ", strip=True)
+    assert "SP.09.02 BR" in conflict and "Kim" in conflict and "Priya" in conflict
+    action = soup_.select_one("form[action$=apply]")["action"]
+    org_client.post(action, data={"conflict-0": "file"})
+    rows = BeautifulSoup(org_client.get(f"/assessments/{aid}").text, "html.parser")
+    assert "Priya" in rows.select_one("#row-sp-09-02-br").get_text()
+    assert "Sam" in rows.select_one("#row-sp-12-05-br").get_text()
+
+
+def test_a_row_saved_after_the_preview_stops_the_import(world, login, org_client):
+    login("ed@acme.test")
+    aid = world["assessment"].id
+    data = edited(export(org_client, world).data, {("SP.09.02 BR", "Owner"): "Priya"})
+    page = preview_page(org_client, upload(org_client, world, data))
+    save(org_client, aid, "sp-09-02-br", 0, owner="Kim")  # after the preview
+    action = BeautifulSoup(page.text, "html.parser").select_one("form[action$=apply]")[
+        "action"
+    ]
+    refused = org_client.post(action)
+    shown = org_client.get(refused.headers["Location"]).text
+    assert "Someone saved SP.09.02 BR after this preview" in shown
+    row = BeautifulSoup(org_client.get(f"/assessments/{aid}").text, "html.parser")
+    assert "Kim" in row.select_one("#row-sp-09-02-br").get_text()
+
+
+def test_a_viewer_cannot_import(world, login, org_client):
+    login("vi@acme.test")
+    assert (
+        org_client.get(f"/assessments/{world['assessment'].id}/import").status_code
+        == 403
+    )

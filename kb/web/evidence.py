@@ -28,9 +28,9 @@ from kb.services import assessments as assessment_service
 from kb.services import evidence as service
 from kb.services import evidence_links as links
 from kb.services import register as register_service
-from kb.storage import FileStore, Upload, read_upload
+from kb.storage import FileStore, Upload
 from kb.vocabulary import EVIDENCE_STATUSES, REVIEW_STATES
-from kb.web.forms import as_errors, validate
+from kb.web.forms import as_errors, uploaded_file, validate
 from kb.web.fragments import kept
 from kb.web.htmx import render, see_other
 
@@ -61,19 +61,6 @@ def filters_from(args: MultiDict) -> service.EvidenceFilter:
     )
 
 
-def upload_from_request() -> Upload | None:
-    """The uploaded `file`, checked, or None when none was sent.
-
-    Raises InvalidInput for an empty, oversized or badly named file (a request far
-    over the limit never gets here: security.py refuses it with a 413).
-    """
-    limit = current_app.config["EVIDENCE_MAX_BYTES"]
-    sent = request.files.get("file")
-    if sent is None or not sent.filename:  # a form whose file input was left empty
-        return None
-    return read_upload(sent.stream, sent.filename, sent.mimetype, limit)
-
-
 def submitted(values: Mapping) -> tuple[EvidenceInput, Upload | None]:
     """The submitted item and its file, checked together.
 
@@ -81,7 +68,7 @@ def submitted(values: Mapping) -> tuple[EvidenceInput, Upload | None]:
     """
     problems, upload = [], None
     try:
-        upload = upload_from_request()
+        upload = uploaded_file()
     except InvalidInput as exc:
         problems += exc.problems
     try:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypeVar
 
+from flask import current_app, request
 from pydantic import BaseModel, ValidationError
 from werkzeug.datastructures import MultiDict
 
 from kb.errors import InvalidInput, Problem
+from kb.storage import Upload, read_upload
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -54,3 +56,16 @@ def as_errors(problems: list[Problem]) -> dict[str, str]:
 def parse_or_raise(model: type[M], form: MultiDict) -> M:
     """The model, or InvalidInput naming each fault (for forms without a page of their own)."""
     return validate(model, {key: form.get(key) for key in form})
+
+
+def uploaded_file() -> Upload | None:
+    """The uploaded `file`, checked, or None when none was sent.
+
+    Raises InvalidInput for an empty, oversized or badly named file (a request far
+    over the limit never gets here: security.py refuses it with a 413).
+    """
+    limit = current_app.config["EVIDENCE_MAX_BYTES"]
+    sent = request.files.get("file")
+    if sent is None or not sent.filename:  # a form whose file input was left empty
+        return None
+    return read_upload(sent.stream, sent.filename, sent.mimetype, limit)

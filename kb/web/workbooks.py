@@ -1,20 +1,35 @@
-"""An assessment as a workbook: the export, and (soon) the import with its preview."""
+"""An assessment as a workbook: the export, and the import with its preview."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, flash, g, render_template, request, url_for
 from flask_login import login_required
 
+from importers.columns import REGISTER
 from importers.writer import Exported, assessment_workbook
 from kb.db import get_session
+from kb.errors import Conflict, InvalidInput, Problem
 from kb.models import utcnow
 from kb.services import assessments as assessment_service
+from kb.services import imports as service
+from kb.services import snapshots
+from kb.web.forms import uploaded_file
+from kb.web.htmx import see_other
 
 bp = Blueprint("workbooks", __name__, url_prefix="/assessments/<int:assessment_id>")
 
+HEADERS = {column.field: column.header for column in REGISTER}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _load(assessment_id: int, need: str = "viewer"):
+    session = get_session()
+    assessment, access = assessment_service.get_assessment(
+        session, g.user, assessment_id, need
+    )
+    return session, assessment, access
 
 
 def xlsx_response(data: bytes, filename: str) -> Response:
@@ -29,10 +44,97 @@ def xlsx_response(data: bytes, filename: str) -> Response:
 @login_required
 def export(assessment_id: int):
     """The assessment's workbook: About, Register, Zones, Evidence, Summary."""
-    session = get_session()
-    assessment, access = assessment_service.get_assessment(
-        session, g.user, assessment_id
-    )
+    session, assessment, access = _load(assessment_id)
     exported = Exported(assessment, access.org, g.user, utcnow(), request.url_root)
     data = assessment_workbook(session, exported, date.today())
     return xlsx_response(data, exported.filename)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def upload(assessment_id: int):
+    """Upload a filled-in workbook; it is read and compared, and nothing is saved
+    until the person confirms the preview."""
+    session, assessment, access = _load(assessment_id, "editor")
+    problems: list[Problem] = []
+    if request.method == "POST":
+        try:
+            sent = uploaded_file()
+            if sent is None:
+                raise InvalidInput([Problem("file", "choose the .xlsx file to import")])
+            run = service.preview(
+                session, assessment, access.org, sent.data, sent.filename, g.user
+            )
+        except InvalidInput as error:
+            session.rollback()
+            problems = error.problems
+        else:
+            session.commit()
+            return see_other(
+                url_for("workbooks.run", assessment_id=assessment.id, run_id=run.id)
+            )
+    return render_template(
+        "workbooks/import.html",
+        assessment=assessment,
+        access=access,
+        problems=problems,
+        runs=service.recent_runs(session, assessment),
+    ), (422 if problems else 200)
+
+
+@bp.get("/imports/<int:run_id>")
+@login_required
+def run(assessment_id: int, run_id: int):
+    """The preview of an upload: every change and every conflict, to confirm."""
+    session, assessment, access = _load(assessment_id)
+    found = service.get_run(session, assessment, run_id)
+    plan = service.plan_of(found)
+    return render_template(
+        "workbooks/run.html",
+        assessment=assessment,
+        access=access,
+        run=found,
+        changes=[
+            (
+                c.requirement_id,
+                HEADERS[c.field],
+                service.shown(c.field, c.old),
+                service.shown(c.field, c.new),
+            )
+            for c in plan.changes
+        ],
+        conflicts=[
+            (
+                c.requirement_id,
+                HEADERS[c.field],
+                service.shown(c.field, c.app),
+                service.shown(c.field, c.file),
+            )
+            for c in plan.conflicts
+        ],
+    )
+
+
+@bp.post("/imports/<int:run_id>/apply")
+@login_required
+def apply(assessment_id: int, run_id: int):
+    """Write the previewed changes, and the file's value where the person chose it."""
+    session, assessment, access = _load(assessment_id, "editor")
+    found = service.get_run(session, assessment, run_id)
+    take_file = {
+        (c.requirement_id, c.field)
+        for n, c in enumerate(service.plan_of(found).conflicts)
+        if request.form.get(f"conflict-{n}") == "file"
+    }
+    snapshots.monthly(session, assessment, g.user, utcnow())
+    try:
+        count = service.apply(session, assessment, found, take_file, g.user)
+    except Conflict as error:
+        session.rollback()
+        flash(str(error))
+        return see_other(
+            url_for("workbooks.run", assessment_id=assessment.id, run_id=found.id)
+        )
+    session.commit()
+    flash(f"Imported {count} value{'s' if count != 1 else ''} from {found.filename}.")
+    return see_other(url_for("assessments.show", assessment_id=assessment.id))

@@ -26,3 +26,15 @@ document.addEventListener("keydown", (event) => {
     box.focus();
   }
 });
+
+// A form that takes a while says so while it works (its data-busy holds the words),
+// and cannot be sent twice.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.dataset.busy) return;
+  const status = form.querySelector(".busy");
+  if (status) status.textContent = form.dataset.busy;
+  form.querySelectorAll("button[type=submit]").forEach((button) => {
+    button.disabled = true;
+  });
+});

@@ -1,0 +1,395 @@
+"""Read an assessment workbook back. The file is checked before anything parses it (a
+zip, a workbook, its expanded size, no password, no XML entities), then every cell of
+the Register is read, and every fault is collected as `Sheet!Cell: what is wrong;
+what is allowed`. Raises InvalidInput with all of them; nothing is half-read."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from io import BytesIO
+from typing import Any
+
+from defusedxml import DefusedXmlException
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from pydantic import ValidationError
+
+from importers.columns import (
+    ABOUT_ASSESSMENT_ID,
+    ABOUT_FORMAT,
+    ABOUT_ORGANISATION,
+    FORMAT_VERSION,
+    REGISTER,
+    REGISTER_BY_HEADER,
+    Column,
+)
+from kb.errors import InvalidInput, Problem
+from kb.schemas import ScoreUpdate
+
+MAX_EXPANDED_BYTES = 100 * 2**20  # what the workbook may unpack to
+MAX_RATIO = 200  # how much one member of the zip may expand (a zip bomb goes far past)
+MAX_ROWS = 20_000
+OLE_MAGIC = (
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and any password-protected .xlsx
+)
+EXPORT_AGAIN = "export the assessment's workbook again and fill that in"
+
+
+@dataclass
+class FileRow:
+    """One Register row as the file has it."""
+
+    requirement_id: str
+    version: int
+    values: dict[str, Any]
+    row: int  # its row number in the sheet, for messages
+    cells: dict[str, str] = field(default_factory=dict)  # where each field is
+
+    def where(self, name: str) -> str:
+        return self.cells.get(name, f"Register!A{self.row}")
+
+
+@dataclass
+class ReadBook:
+    rows: dict[str, FileRow] = field(default_factory=dict)
+
+
+def read_assessment_book(
+    data: bytes, assessment_id: int, org_slug: str, in_scope: set[str]
+) -> ReadBook:
+    """The Register rows of a workbook exported from this assessment."""
+    check_file(data)
+    try:
+        book = load_workbook(BytesIO(data), read_only=True, data_only=False)
+    except DefusedXmlException:
+        raise InvalidInput(
+            [
+                Problem(
+                    "file",
+                    "the workbook's XML declares entities, which a "
+                    "spreadsheet never needs; save it again from Excel or LibreOffice",
+                )
+            ]
+        ) from None
+    except Exception as error:  # openpyxl raises many kinds for a broken file
+        raise InvalidInput(
+            [
+                Problem(
+                    "file",
+                    f"this is not a workbook that can be read ({error}); "
+                    "upload the .xlsx file that csms-kb exported",
+                )
+            ]
+        ) from None
+    try:
+        problems = _check_about(book, assessment_id, org_slug)
+        if problems:
+            raise InvalidInput(problems)
+        if "Register" not in book.sheetnames:
+            raise InvalidInput(
+                [Problem("Register", f"the sheet is missing; {EXPORT_AGAIN}")]
+            )
+        sheet = book["Register"]
+        problems = _check_sheet_shape(data, sheet)
+        if problems:
+            raise InvalidInput(problems)
+        read, problems = _read_register(sheet, in_scope)
+    finally:
+        book.close()
+    if problems:
+        raise InvalidInput(problems)
+    return read
+
+
+def check_file(data: bytes) -> None:
+    """Refuse what is not an .xlsx workbook, before any parser sees it."""
+
+    def refuse(message: str):
+        raise InvalidInput([Problem("file", message)])
+
+    if not data:
+        refuse("the file is empty; upload the .xlsx file that csms-kb exported")
+    if data.startswith(OLE_MAGIC):
+        refuse(
+            "this is an .xls file or a password-protected workbook; save it as .xlsx "
+            "(Excel Workbook) without a password"
+        )
+    if not zipfile.is_zipfile(BytesIO(data)):
+        refuse("this is not an .xlsx workbook (not a zip file); upload the .xlsx file")
+    with zipfile.ZipFile(BytesIO(data)) as archive:
+        members = archive.infolist()
+        names = {m.filename for m in members}
+        if "mimetype" in names and b"opendocument" in archive.read("mimetype"):
+            refuse("this is an OpenDocument spreadsheet (.ods); save it as .xlsx")
+        if "xl/workbook.xml" not in names:
+            refuse("this zip file is not an Excel workbook; upload the .xlsx file")
+        if any(m.flag_bits & 0x1 for m in members):
+            refuse("the workbook is protected by a password; save it without one")
+        expanded = sum(m.file_size for m in members)
+        if expanded > MAX_EXPANDED_BYTES:
+            refuse(
+                f"the workbook expands to {expanded // 2**20} MiB, more than the "
+                f"{MAX_EXPANDED_BYTES // 2**20} MiB allowed"
+            )
+        if any(
+            m.file_size > 2**20 and m.file_size > MAX_RATIO * max(m.compress_size, 1)
+            for m in members
+        ):
+            refuse("the workbook is compressed far beyond any real spreadsheet")
+
+
+def _check_about(book, assessment_id: int, org_slug: str) -> list[Problem]:
+    if "About" not in book.sheetnames:
+        return [Problem("About", f"the sheet is missing; {EXPORT_AGAIN}")]
+    found: dict[str, tuple[Any, str]] = {}
+    for number, row in enumerate(book["About"].iter_rows(min_col=1, max_col=2), 1):
+        if len(row) == 2 and isinstance(row[0].value, str):
+            found[row[0].value.strip()] = (row[1].value, f"B{number}")
+    problems = []
+    for label, expected in (
+        (ABOUT_FORMAT, FORMAT_VERSION),
+        (ABOUT_ASSESSMENT_ID, assessment_id),
+        (ABOUT_ORGANISATION, org_slug),
+    ):
+        value, cell = found.get(label, (None, "A1"))
+        if label not in found:
+            problems.append(
+                Problem(
+                    f"About!{cell}", f"the row '{label}' is missing; {EXPORT_AGAIN}"
+                )
+            )
+        elif str(value).strip() != str(expected):
+            what = {
+                ABOUT_FORMAT: f"the workbook's format is {value}, this server reads "
+                f"format {FORMAT_VERSION}",
+                ABOUT_ASSESSMENT_ID: f"this workbook was exported from assessment "
+                f"{value}, not this one ({assessment_id})",
+                ABOUT_ORGANISATION: f"this workbook belongs to the organisation "
+                f"'{value}', not this one",
+            }[label]
+            problems.append(Problem(f"About!{cell}", f"{what}; {EXPORT_AGAIN}"))
+    return problems
+
+
+def _check_sheet_shape(data: bytes, sheet) -> list[Problem]:
+    """What read-only mode cannot see for itself: merged cells and a claimed size."""
+    problems = []
+    if sheet.max_row and sheet.max_row > MAX_ROWS + 1:
+        problems.append(
+            Problem(
+                "Register!A1",
+                f"the sheet says it has {sheet.max_row:,} rows; at most {MAX_ROWS:,} "
+                "are allowed",
+            )
+        )
+    with zipfile.ZipFile(BytesIO(data)) as archive:
+        xml = archive.read(sheet._worksheet_path.lstrip("/"))
+    merged = re.search(rb'<mergeCell ref="([A-Z]+[0-9]+):', xml)
+    if merged:
+        problems.append(
+            Problem(
+                f"Register!{merged.group(1).decode()}",
+                "merged cells; unmerge them, so that each cell holds one value",
+            )
+        )
+    return problems
+
+
+def _read_register(sheet, in_scope: set[str]) -> tuple[ReadBook, list[Problem]]:
+    rows = sheet.iter_rows()
+    header = next(rows, ())
+    columns: dict[int, Column] = {}
+    for index, cell in enumerate(header, start=1):
+        column = REGISTER_BY_HEADER.get(str(cell.value).strip() if cell.value else "")
+        if column is not None:
+            columns[index] = column
+    needed = [
+        c for c in REGISTER if c.editable or c.field in ("requirement_id", "version")
+    ]
+    missing = [c.header for c in needed if c not in columns.values()]
+    if missing:
+        return ReadBook(), [
+            Problem(
+                "Register!1",
+                f"the column {name!r} is missing or renamed; the sheet needs the "
+                f"headers {', '.join(repr(c.header) for c in needed)}",
+            )
+            for name in missing
+        ]
+    read, problems = ReadBook(), []
+    for number, row in enumerate(rows, start=2):
+        if number > MAX_ROWS + 1:
+            problems.append(
+                Problem(f"Register!A{number}", f"at most {MAX_ROWS:,} rows are allowed")
+            )
+            break
+        # Read-only rows start at column A; their empty cells know no position.
+        cells = {
+            columns[index]: (index, cell)
+            for index, cell in enumerate(row, start=1)
+            if index in columns
+        }
+        if all(cell.value in (None, "") for _index, cell in cells.values()):
+            continue
+        values, row_problems = {}, []
+        for column, (index, cell) in cells.items():
+            where = f"Register!{get_column_letter(index)}{number}"
+            try:
+                values[column.field] = read_cell(column, cell)
+            except ValueError as error:
+                row_problems.append(Problem(where, str(error)))
+        requirement = values.get("requirement_id")
+        first = f"Register!A{number}"
+        if not requirement or requirement not in in_scope:
+            row_problems.append(
+                Problem(
+                    first,
+                    f"{requirement!r} is not a requirement of this assessment; keep the "
+                    "ids as exported",
+                )
+            )
+        elif requirement in read.rows:
+            row_problems.append(
+                Problem(
+                    first,
+                    f"{requirement} appears twice (also in row "
+                    f"{read.rows[requirement].row}); "
+                    "keep one row per requirement",
+                )
+            )
+        values["version"] = values.get("version") or 0
+        if not row_problems:
+            row_problems = _validate(values, cells, number)
+        if row_problems:
+            problems.extend(row_problems)
+            continue
+        read.rows[requirement] = FileRow(
+            requirement,
+            values["version"],
+            {c.field: values[c.field] for c in REGISTER if c.editable},
+            number,
+            {
+                c.field: f"Register!{get_column_letter(index)}{number}"
+                for c, (index, _cell) in cells.items()
+            },
+        )
+    return read, problems
+
+
+def _validate(values: dict, cells: dict, number: int) -> list[Problem]:
+    """Hold the row to the same rules as the register's form (lengths, a reason when
+    a requirement does not apply)."""
+    score = {k: v for k, v in values.items() if k in ScoreUpdate.model_fields}
+    try:
+        ScoreUpdate.model_validate(score)
+    except ValidationError as error:
+        letters = {c.field: get_column_letter(i) for c, (i, _cell) in cells.items()}
+        return [
+            Problem(
+                f"Register!{letters.get(str(e['loc'][0]), 'A')}{number}",
+                e["msg"].removeprefix("Value error, "),
+            )
+            for e in error.errors()
+        ]
+    return []
+
+
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%d-%b-%Y",
+    "%Y/%m/%d",
+)
+
+
+def read_cell(column: Column, cell) -> Any:
+    """A cell's value as the column holds it; raises ValueError saying what is allowed."""
+    value = cell.value
+    if cell.data_type == "f":
+        raise ValueError("a formula; type the value itself")
+    if isinstance(value, str):
+        value = value.strip()
+    if value in (None, ""):
+        return _blank(column)
+    kind = column.kind
+    if kind in ("text", "url"):
+        return str(value) if not isinstance(value, float) else f"{value:g}"
+    if kind == "yesno":
+        if isinstance(value, bool):
+            return value
+        if str(value).lower() in ("yes", "no"):
+            return str(value).lower() == "yes"
+        raise ValueError(f"{value!r} is not Yes or No; choose Yes or No")
+    if kind in ("level", "version"):
+        number = _whole(value)
+        if kind == "level" and (number is None or not 0 <= number <= 4):
+            raise ValueError(
+                f"{value!r} is not a maturity level; use a whole number from 0 to 4"
+            )
+        if kind == "version" and (number is None or number < 0):
+            raise ValueError(f"the hidden row version was changed; {EXPORT_AGAIN}")
+        return number
+    if kind == "date":
+        return _date(value)
+    if kind == "choice":
+        for choice in column.choices:
+            if str(value).lower() == choice:
+                return choice
+        raise ValueError(
+            f"{value!r} is not allowed; choose one of {', '.join(column.choices)}"
+        )
+    if kind == "ids":
+        parts = re.split(
+            r"[,;\s]+", str(value if not isinstance(value, float) else _whole(value))
+        )
+        if not all(p.isdigit() for p in parts if p):
+            raise ValueError(
+                f"{value!r} is not a list of evidence ids; write ids such as 12, 15"
+            )
+        return sorted({int(p) for p in parts if p})
+    raise ValueError(f"unknown column kind {kind}")
+
+
+def _blank(column: Column) -> Any:
+    if column.kind == "yesno":
+        return True
+    if column.kind == "ids":
+        return []
+    if column.kind in ("level", "date", "version"):
+        return None
+    return ""
+
+
+def _whole(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"-?\d+", value):
+        return int(value)
+    return None
+
+
+def _date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        for pattern in DATE_FORMATS:
+            try:
+                return datetime.strptime(value, pattern).date()
+            except ValueError:
+                continue
+    raise ValueError(
+        f"{value!r} is not a date that reads one way only; type a date such as "
+        "2026-03-31 or 31 March 2026"
+    )

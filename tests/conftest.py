@@ -253,6 +253,16 @@ def build_world(db) -> dict:
     snapshot = snapshots.take(
         db, assessment, people["admin"], "Acme secret-plan", date.today()
     )
+    from kb.models import ImportRun
+
+    run = ImportRun(
+        assessment_id=assessment.id,
+        filename="acme-secret-plan.xlsx",
+        sha256="0" * 64,
+        created_by=people["admin"].id,
+        plan={"changes": [], "conflicts": [], "versions": {}},
+    )
+    db.add(run)
     db.commit()
     return {
         "acme": acme,
@@ -262,6 +272,7 @@ def build_world(db) -> dict:
         "evidence": evidence,
         "zone": zone,
         "snapshot": snapshot,
+        "run": run,
         **people,
     }
 

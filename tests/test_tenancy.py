@@ -8,7 +8,14 @@ from tests.conftest import Login, build_world, loaded_app, make_app, session_for
 
 # URL variables that name an organisation or something inside one. The sweep takes every
 # route that has one, whatever its blueprint, so a new route is covered the day it lands.
-TENANT_ARGS = {"slug", "assessment_id", "evidence_id", "zone_id", "snapshot_id"}
+TENANT_ARGS = {
+    "slug",
+    "assessment_id",
+    "evidence_id",
+    "zone_id",
+    "snapshot_id",
+    "run_id",
+}
 
 
 def org_rules():
@@ -60,6 +67,7 @@ def url_for_rule(rule: str, world) -> str:
         "evidence_id": world["evidence"].id,
         "zone_id": world["zone"].id,
         "snapshot_id": world["snapshot"].id,
+        "run_id": world["run"].id,
         "key": "sp-09-02-br",
     }
     for name, value in values.items():
@@ -114,6 +122,10 @@ def test_the_sweep_covers_the_routes():
         "snapshots.show",
         "snapshots.compare",
         "api.snapshots",
+        "workbooks.export",
+        "workbooks.upload",
+        "workbooks.run",
+        "workbooks.apply",
     } <= endpoints
 
 

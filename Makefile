@@ -30,7 +30,7 @@ run: load
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'kb:create_app()'
 
 system-deps:
-	scripts/system-deps.sh chromium:chromium
+	scripts/system-deps.sh chromium:chromium soffice:libreoffice-calc-nogui
 
 # The whole suite runs twice: on SQLite, then on a throwaway PostgreSQL server.
 test: install system-deps

@@ -63,24 +63,34 @@ def read_assessment_book(
     """The Register rows of a workbook exported from this assessment."""
     check_file(data)
     try:
-        book = load_workbook(BytesIO(data), read_only=True, data_only=False)
+        return _read(data, assessment_id, org_slug, in_scope)
     except DefusedXmlException:
         raise InvalidInput(
             [
                 Problem(
                     "file",
-                    "the workbook's XML declares entities, which a "
-                    "spreadsheet never needs; save it again from Excel or LibreOffice",
+                    "the workbook's XML declares entities, which a spreadsheet never "
+                    "needs; save it again from Excel or LibreOffice",
                 )
             ]
         ) from None
+
+
+def _read(data: bytes, assessment_id: int, org_slug: str, in_scope: set[str]):
+    try:
+        book = load_workbook(BytesIO(data), read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many kinds for a broken file
+        cause = error
+        while cause is not None:  # openpyxl wraps the XML parser's error in its own
+            if isinstance(cause, DefusedXmlException):
+                raise cause from None
+            cause = cause.__cause__ or cause.__context__
         raise InvalidInput(
             [
                 Problem(
                     "file",
-                    f"this is not a workbook that can be read ({error}); "
-                    "upload the .xlsx file that csms-kb exported",
+                    f"this is not a workbook that can be read ({error}); upload the "
+                    ".xlsx file that csms-kb exported",
                 )
             ]
         ) from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+import pytest
 from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
@@ -235,3 +236,226 @@ def test_a_viewer_cannot_import(world, login, org_client):
         org_client.get(f"/assessments/{world['assessment'].id}/import").status_code
         == 403
     )
+
+
+# -- bad input: a clear message, and nothing changes ----------------------------------
+
+
+def zipped(members: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def rezipped(data: bytes, change) -> bytes:
+    """The workbook with `change(name, xml) -> xml` applied to every member."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return zipped({n: change(n, archive.read(n)) for n in archive.namelist()})
+
+
+def register_xml(name: str) -> bool:
+    return name == "xl/worksheets/sheet2.xml"  # About is sheet1, Register sheet2
+
+
+def with_sheet(data: bytes, edit) -> bytes:
+    book = load_workbook(io.BytesIO(data))
+    edit(book)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def duplicated_row(book):
+    sheet = book["Register"]
+    sheet.append([c.value for c in sheet[2]])
+
+
+def renamed_owner(book):
+    cell = next(c for c in book["Register"][1] if c.value == "Owner")
+    cell.value = "Owner name"
+
+
+def entity(name: str, xml: bytes) -> bytes:
+    if not register_xml(name):
+        return xml
+    doctype = b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+    return doctype + xml
+
+
+def external(name: str, xml: bytes) -> bytes:
+    if not register_xml(name):
+        return xml
+    doctype = b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+    return doctype + xml
+
+
+def million_rows(name: str, xml: bytes) -> bytes:
+    if not register_xml(name):
+        return xml
+    # What a sheet's <dimension> claims is what read-only mode believes.
+    return xml.replace(b"<sheetViews>", b'<dimension ref="A1:P1000000"/><sheetViews>', 1)
+
+
+def other_assessment(book):
+    sheet = book["About"]
+    cell = next(r[1] for r in sheet.iter_rows() if r[0].value == "Assessment id")
+    cell.value = 999
+
+
+def other_organisation(book):
+    sheet = book["About"]
+    cell = next(r[1] for r in sheet.iter_rows() if r[0].value == "Organisation slug")
+    cell.value = "other-co"
+
+
+BAD_FILES = {
+    "an empty file": (lambda good: b"", "the file is empty"),
+    "not a zip": (
+        lambda good: b"Requirement,Owner\nSP.09.02 BR,Jo\n",
+        "not a zip file",
+    ),
+    "a zip that is not a workbook": (
+        lambda good: zipped({"notes.txt": b"hello"}),
+        "not an Excel workbook",
+    ),
+    "an .xls or a password-protected workbook": (
+        lambda good: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600),
+        "without a password",
+    ),
+    "an .ods renamed .xlsx": (
+        lambda good: zipped(
+            {
+                "mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
+                "content.xml": b"<x/>",
+            }
+        ),
+        "OpenDocument spreadsheet",
+    ),
+    "a zip bomb": (
+        lambda good: zipped(
+            {"xl/workbook.xml": b"<x/>", "xl/big.xml": bytes(8 * 2**20)}
+        ),
+        "compressed far beyond",
+    ),
+    "a missing sheet": (
+        lambda good: with_sheet(good, lambda b: b.remove(b["Register"])),
+        "Register: the sheet is missing",
+    ),
+    "a renamed column": (
+        lambda good: with_sheet(good, renamed_owner),
+        "Register!1: the column 'Owner' is missing or renamed",
+    ),
+    "an unknown requirement": (
+        lambda good: edited(good, {("SP.09.02 BR", "Requirement"): "XX 9.9"}),
+        "'XX 9.9' is not a requirement of this assessment",
+    ),
+    "a duplicated row": (
+        lambda good: with_sheet(good, duplicated_row),
+        "appears twice",
+    ),
+    "maturity five": (
+        lambda good: edited(good, {("SP.09.02 BR", "Current level"): "five"}),
+        "'five' is not a maturity level; use a whole number from 0 to 4",
+    ),
+    "maturity 7": (
+        lambda good: edited(good, {("SP.09.02 BR", "Current level"): 7}),
+        "7 is not a maturity level",
+    ),
+    "maturity -1": (
+        lambda good: edited(good, {("SP.09.02 BR", "Target level"): -1}),
+        "-1 is not a maturity level",
+    ),
+    "maturity 2.5": (
+        lambda good: edited(good, {("SP.09.02 BR", "Target level"): 2.5}),
+        "2.5 is not a maturity level",
+    ),
+    "an ambiguous date": (
+        lambda good: edited(good, {("SP.09.02 BR", "Due"): "03/04/2026"}),
+        "'03/04/2026' is not a date that reads one way only",
+    ),
+    "a formula": (
+        lambda good: edited(good, {("SP.09.02 BR", "Owner"): "=1+1"}),
+        "a formula; type the value itself",
+    ),
+    "merged cells": (
+        lambda good: with_sheet(good, lambda b: b["Register"].merge_cells("I2:J2")),
+        "Register!I2: merged cells",
+    ),
+    "a million rows claimed": (
+        lambda good: rezipped(good, million_rows),
+        "the sheet says it has 1,000,000 rows",
+    ),
+    "an XML entity expansion": (
+        lambda good: rezipped(good, entity),
+        "declares entities",
+    ),
+    "an external entity": (
+        lambda good: rezipped(good, external),
+        "declares entities",
+    ),
+    "another assessment's workbook": (
+        lambda good: with_sheet(good, other_assessment),
+        "exported from assessment 999, not this one",
+    ),
+    "another organisation's workbook": (
+        lambda good: with_sheet(good, other_organisation),
+        "belongs to the organisation 'other-co'",
+    ),
+    "an evidence item of nobody": (
+        lambda good: edited(good, {("SP.09.02 BR", "Evidence ids"): "424242"}),
+        "no live evidence item 424242",
+    ),
+}
+
+
+def dump(db, world) -> list:
+    """Everything an import could change, as plain rows."""
+    from sqlmodel import select
+
+    from kb.models import EvidenceLink, ImportRun, Score, ScoreChange
+
+    db.expire_all()
+    return [
+        sorted(map(repr, db.exec(select(model)).all()))
+        for model in (Score, ScoreChange, ImportRun, EvidenceLink)
+    ]
+
+
+@pytest.mark.parametrize("case", list(BAD_FILES))
+def test_a_bad_file_gets_a_clear_message_and_changes_nothing(
+    case, world, login, org_client, db
+):
+    login("ed@acme.test")
+    save(org_client, world["assessment"].id, "sp-09-02-br", 0, owner="Jo")
+    make, expected = BAD_FILES[case]
+    bad = make(export(org_client, world).data)
+    before = dump(db, world)
+    response = upload(org_client, world, bad)
+    assert response.status_code == 422
+    problems = BeautifulSoup(response.text, "html.parser").select_one(
+        "section.problems"
+    )
+    assert problems is not None and "nothing has changed" in problems.get_text()
+    assert expected in " ".join(problems.get_text().split())
+    assert dump(db, world) == before
+
+
+def test_a_file_over_the_limit_is_refused(world, login, org_app, org_client, db):
+    login("ed@acme.test")
+    org_app.config["EVIDENCE_MAX_BYTES"] = 1000
+    before = dump(db, world)
+    response = upload(org_client, world, bytes(5000))
+    assert response.status_code == 422 and "larger than" in response.text
+    assert dump(db, world) == before
+
+
+def test_unambiguous_dates_typed_as_text_are_read(world, login, org_client):
+    login("ed@acme.test")
+    data = edited(
+        export(org_client, world).data,
+        {("SP.09.02 BR", "Due"): "2026-03-31", ("SP.12.05 BR", "Due"): "31 Mar 2026"},
+    )
+    page = preview_page(org_client, upload(org_client, world, data))
+    assert page.text.count("2026-03-31") == 2

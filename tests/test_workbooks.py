@@ -295,7 +295,9 @@ def million_rows(name: str, xml: bytes) -> bytes:
     if not register_xml(name):
         return xml
     # What a sheet's <dimension> claims is what read-only mode believes.
-    return xml.replace(b"<sheetViews>", b'<dimension ref="A1:P1000000"/><sheetViews>', 1)
+    return xml.replace(
+        b"<sheetViews>", b'<dimension ref="A1:P1000000"/><sheetViews>', 1
+    )
 
 
 def other_assessment(book):

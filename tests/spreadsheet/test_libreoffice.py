@@ -1,0 +1,63 @@
+"""Our workbooks in a real spreadsheet program: LibreOffice opens the export, a person's
+edit survives its saving, and the file it writes imports as ours does."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from bs4 import BeautifulSoup
+from openpyxl import load_workbook
+
+from tests.test_assessments import save
+from tests.test_workbooks import export, preview_page, upload
+
+
+def test_a_workbook_edited_and_saved_by_libreoffice_imports_the_edit(
+    world, login, org_client, calc, tmp_path
+):
+    login("ed@acme.test")
+    aid = world["assessment"].id
+    save(
+        org_client,
+        aid,
+        "sp-09-02-br",
+        0,
+        current="2",
+        target="3",
+        owner="Owner-before",
+        due="2026-03-31",
+        notes="@SUM(1) stays text",
+    )
+    exported = tmp_path / "export.xlsx"
+    exported.write_bytes(export(org_client, world).data)
+
+    # LibreOffice opens our file and writes it as a document a person could edit;
+    # the edit is made in that document, and LibreOffice saves it back as .xlsx.
+    document = calc.convert(exported, "fods")
+    text = document.read_text(encoding="utf-8")
+    assert text.count("Owner-before") == 1
+    document.write_text(text.replace("Owner-before", "Owner-after"), encoding="utf-8")
+    resaved = calc.convert(document, "xlsx")
+    data = resaved.read_bytes()
+
+    book = load_workbook(io.BytesIO(data))
+    sheet = book["Register"]
+    headers = {c.value: c.column for c in sheet[1]}
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "SP.09.02 BR")
+    assert row[headers["Due"] - 1].is_date  # still a date, not text
+    assert row[headers["Notes"] - 1].value == "@SUM(1) stays text"
+    assert row[headers["Notes"] - 1].data_type == "s"
+    lists = {dv.formula1 for dv in sheet.data_validations.dataValidation}
+    assert '"Yes,No"' in lists and any("not started" in f for f in lists)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert any(n.startswith("xl/charts/chart") for n in archive.namelist())
+
+    page = preview_page(org_client, upload(org_client, world, data, "resaved.xlsx"))
+    changes = [
+        [td.get_text(" ", strip=True) for td in tr.select("th, td")]
+        for tr in BeautifulSoup(page.text, "html.parser").select(
+            "table.changes tbody tr"
+        )
+    ]
+    assert changes == [["SP.09.02 BR", "Owner", "Owner-before", "Owner-after"]]

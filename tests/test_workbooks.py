@@ -461,3 +461,83 @@ def test_unambiguous_dates_typed_as_text_are_read(world, login, org_client):
     )
     page = preview_page(org_client, upload(org_client, world, data))
     assert page.text.count("2026-03-31") == 2
+
+
+# -- the same through the API ---------------------------------------------------------
+
+
+def api_upload(client, world, data: bytes):
+    return client.post(
+        f"/api/v1/assessments/{world['assessment'].id}/imports",
+        data={"file": (io.BytesIO(data), "filled.xlsx")},
+        content_type="multipart/form-data",
+    )
+
+
+def test_the_api_previews_and_applies_an_import(world, login, org_client):
+    login("ed@acme.test")
+    aid = world["assessment"].id
+    save(org_client, aid, "sp-09-02-br", 0, owner="Jo")
+    data = edited(
+        export(org_client, world).data,
+        {("SP.09.02 BR", "Owner"): "Priya", ("SP.12.05 BR", "Due"): "2027-01-31"},
+    )
+    save(org_client, aid, "sp-09-02-br", 1, owner="Kim")  # a conflict for the file
+    preview = api_upload(org_client, world, data)
+    assert preview.status_code == 201
+    body = preview.json
+    assert body["problems"] == [] and body["status"] == "previewed"
+    assert body["changes"] == [
+        {"requirement": "SP.12.05 BR", "field": "due", "old": None, "new": "2027-01-31"}
+    ]
+    assert body["conflicts"] == [
+        {"requirement": "SP.09.02 BR", "field": "owner", "app": "Kim", "file": "Priya"}
+    ]
+    applied = org_client.post(
+        f"/api/v1/assessments/{aid}/imports/{body['id']}/apply",
+        json={"take_file": [{"requirement": "SP.09.02 BR", "field": "owner"}]},
+    )
+    assert applied.status_code == 200 and applied.json["applied"] == 2
+    rows = BeautifulSoup(org_client.get(f"/assessments/{aid}").text, "html.parser")
+    assert "Priya" in rows.select_one("#row-sp-09-02-br").get_text()
+    assert "2027-01-31" in rows.select_one("#row-sp-12-05-br").get_text()
+    again = org_client.post(f"/api/v1/assessments/{aid}/imports/{body['id']}/apply")
+    assert again.status_code == 409
+
+
+def test_the_api_lists_every_problem_by_sheet_and_cell(world, login, org_client, db):
+    login("ed@acme.test")
+    data = edited(
+        export(org_client, world).data,
+        {
+            ("SP.09.02 BR", "Current level"): "five",
+            ("SP.12.05 BR", "Due"): "03/04/2026",
+        },
+    )
+    before = dump(db, world)
+    response = api_upload(org_client, world, data)
+    assert response.status_code == 422
+    problems = response.json["problems"]
+    assert [(p["sheet"], p["cell"][0]) for p in problems] == [
+        ("Register", "G"),
+        ("Register", "J"),
+    ]
+    assert "not a maturity level" in problems[0]["message"]
+    assert dump(db, world) == before
+    empty = api_upload(org_client, world, b"")
+    assert empty.json["problems"] == [
+        {"sheet": None, "cell": None, "message": empty.json["problems"][0]["message"]}
+    ]
+
+
+def test_the_api_refuses_a_run_whose_rows_moved_since_the_preview(
+    world, login, org_client
+):
+    login("ed@acme.test")
+    aid = world["assessment"].id
+    data = edited(export(org_client, world).data, {("SP.09.02 BR", "Owner"): "Priya"})
+    run = api_upload(org_client, world, data).json["id"]
+    save(org_client, aid, "sp-09-02-br", 0, owner="Kim")
+    moved = org_client.post(f"/api/v1/assessments/{aid}/imports/{run}/apply")
+    assert moved.status_code == 409
+    assert "after this preview" in moved.json["error"]["detail"]

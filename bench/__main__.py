@@ -15,6 +15,7 @@ from bench import (
     register_bench,
     search_bench,
     synthetic,
+    workbook_bench,
     zones_bench,
 )
 from bench.http import served, wrk
@@ -163,6 +164,29 @@ def register_figures(work: Path, env: dict[str, str], minimal) -> None:
         )
 
 
+def workbook_figures() -> None:
+    """Export and import of a 10,000-row register beside raw openpyxl."""
+    print(
+        f"\nworkbook: a {workbook_bench.ROWS:,}-row register, median of "
+        f"{workbook_bench.ROUNDS}, peak memory by tracemalloc"
+    )
+    measured = workbook_bench.figures()
+    for name, (ours, raw), target in (
+        ("export", measured["export"], 1.5),
+        ("import (validate and preview)", measured["import"], 2.0),
+    ):
+        baseline = (
+            "raw write-only writing" if name == "export" else "raw read-only reading"
+        )
+        line(f"{baseline} (baseline)", f"{raw.seconds:6.2f} s  {raw.peak_mib:6.1f} MiB")
+        line(
+            f"{name}",
+            f"{ours.seconds:6.2f} s  {ours.peak_mib:6.1f} MiB  "
+            f"{ours.seconds / raw.seconds:.2f}x time, "
+            f"{ours.peak_mib / raw.peak_mib:.2f}x memory (targets <= {target}x, 2x)",
+        )
+
+
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="kb-bench-"))
     env = {
@@ -195,6 +219,7 @@ def main() -> None:
     line("ratio of throughput (target >= 0.7x)", f"{page.rps / minimal.rps:.2f}x")
 
     register_figures(work, env, minimal)
+    workbook_figures()
 
     app = create_app(
         {"DATABASE_URL": env["KB_DATABASE_URL"], "INDEX_DIR": env["KB_INDEX_DIR"]}

@@ -8,17 +8,20 @@ application's stands. Equal values are neither.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from importers.columns import EDITABLE
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class Stored:
-    """A register row as the database holds it (version 0: never saved)."""
+    """A register row as the database holds it (version 0: never saved); its values
+    in the order of EDITABLE."""
 
     version: int
-    values: dict[str, Any]
+    values: tuple
 
 
 @dataclass(frozen=True)
@@ -46,14 +49,14 @@ class Plan:
     versions: dict[str, int] = field(default_factory=dict)
 
 
-def diff(file_rows: Mapping[str, Any], stored: Mapping[str, Stored]) -> Plan:
-    """The changes and conflicts of `file_rows` (FileRow by requirement id) against
-    `stored` (by requirement id, with every row in scope), in the file's order."""
+def diff(file_rows: Iterable[Any], stored: Mapping[str, Stored]) -> Plan:
+    """The changes and conflicts of `file_rows` (FileRows, read one at a time)
+    against `stored` (by requirement id, every row in scope), in the file's order."""
     plan = Plan()
-    for requirement_id, row in file_rows.items():
+    for row in file_rows:
+        requirement_id = row.requirement_id
         now = stored[requirement_id]
-        for name, new in row.values.items():
-            old = now.values[name]
+        for name, new, old in zip(EDITABLE, row.values, now.values, strict=True):
             if new == old:
                 continue
             if row.version == now.version:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from io import BytesIO
 from typing import Any
@@ -21,6 +22,7 @@ from importers.columns import (
     ABOUT_ASSESSMENT_ID,
     ABOUT_FORMAT,
     ABOUT_ORGANISATION,
+    EDITABLE,
     FORMAT_VERSION,
     REGISTER,
     REGISTER_BY_HEADER,
@@ -38,47 +40,162 @@ OLE_MAGIC = (
 EXPORT_AGAIN = "export the assessment's workbook again and fill that in"
 
 
-@dataclass
+@dataclass(slots=True)
 class FileRow:
-    """One Register row as the file has it."""
+    """One Register row as the file has it; its values in the order of EDITABLE."""
 
     requirement_id: str
     version: int
-    values: dict[str, Any]
+    values: tuple
     row: int  # its row number in the sheet, for messages
-    cells: dict[str, str] = field(default_factory=dict)  # where each field is
 
-    def where(self, name: str) -> str:
-        return self.cells.get(name, f"Register!A{self.row}")
-
-
-@dataclass
-class ReadBook:
-    rows: dict[str, FileRow] = field(default_factory=dict)
+    def value(self, name: str) -> Any:
+        return self.values[EDITABLE.index(name)]
 
 
-def read_assessment_book(
-    data: bytes, assessment_id: int, org_slug: str, in_scope: set[str]
-) -> ReadBook:
-    """The Register rows of a workbook exported from this assessment."""
-    check_file(data)
-    try:
-        return _read(data, assessment_id, org_slug, in_scope)
-    except DefusedXmlException:
-        raise InvalidInput(
-            [
-                Problem(
-                    "file",
-                    "the workbook's XML declares entities, which a spreadsheet never "
-                    "needs; save it again from Excel or LibreOffice",
+class RegisterReader:
+    """Reads a workbook exported from one assessment. `rows()` yields each Register
+    row as it is read, so that a caller can compare rows as they come instead of
+    holding 10,000 of them, and raises InvalidInput after the last row when any cell
+    was wrong (the caller then keeps nothing)."""
+
+    def __init__(
+        self, data: bytes, assessment_id: int, org_slug: str, in_scope: set[str]
+    ) -> None:
+        self.data = data
+        self.assessment_id = assessment_id
+        self.org_slug = org_slug
+        self.in_scope = in_scope
+        self.letters: dict[str, str] = {}  # each field's column
+        self.numbers: dict[str, int] = {}  # each requirement's row
+
+    def where(self, requirement_id: str, name: str) -> str:
+        """The cell that holds the field `name` of a requirement's row."""
+        return f"Register!{self.letters.get(name, 'A')}{self.numbers[requirement_id]}"
+
+    def rows(self) -> Iterator[FileRow]:
+        check_file(self.data)
+        try:
+            yield from self._rows()
+        except DefusedXmlException:
+            raise InvalidInput(
+                [
+                    Problem(
+                        "file",
+                        "the workbook's XML declares entities, which a spreadsheet "
+                        "never needs; save it again from Excel or LibreOffice",
+                    )
+                ]
+            ) from None
+
+    def _rows(self) -> Iterator[FileRow]:
+        book = _open(self.data)
+        try:
+            problems = _check_about(book, self.assessment_id, self.org_slug)
+            if problems:
+                raise InvalidInput(problems)
+            if "Register" not in book.sheetnames:
+                raise InvalidInput(
+                    [Problem("Register", f"the sheet is missing; {EXPORT_AGAIN}")]
                 )
-            ]
-        ) from None
+            sheet = book["Register"]
+            problems = _check_sheet_shape(self.data, sheet)
+            if problems:
+                raise InvalidInput(problems)
+            problems = []
+            yield from self._read_register(sheet, problems)
+        finally:
+            book.close()
+        if problems:
+            raise InvalidInput(problems)
+
+    def _read_register(self, sheet, problems: list[Problem]) -> Iterator[FileRow]:
+        rows = sheet.iter_rows()
+        header = next(rows, ())
+        columns: dict[int, Column] = {}
+        for index, cell in enumerate(header, start=1):
+            column = REGISTER_BY_HEADER.get(
+                str(cell.value).strip() if cell.value else ""
+            )
+            if column is not None:
+                columns[index] = column
+        needed = [
+            c
+            for c in REGISTER
+            if c.editable or c.field in ("requirement_id", "version")
+        ]
+        missing = [c.header for c in needed if c not in columns.values()]
+        if missing:
+            problems.extend(
+                Problem(
+                    "Register!1",
+                    f"the column {name!r} is missing or renamed; the sheet needs the "
+                    f"headers {', '.join(repr(c.header) for c in needed)}",
+                )
+                for name in missing
+            )
+            return
+        self.letters = {c.field: get_column_letter(i) for i, c in columns.items()}
+        for number, row in enumerate(rows, start=2):
+            if number > MAX_ROWS + 1:
+                problems.append(
+                    Problem(
+                        f"Register!A{number}", f"at most {MAX_ROWS:,} rows are allowed"
+                    )
+                )
+                break
+            # Read-only rows start at column A; their empty cells know no position.
+            cells = {
+                columns[index]: (index, cell)
+                for index, cell in enumerate(row, start=1)
+                if index in columns
+            }
+            if all(cell.value in (None, "") for _index, cell in cells.values()):
+                continue
+            values, row_problems = {}, []
+            for column, (index, cell) in cells.items():
+                where = f"Register!{get_column_letter(index)}{number}"
+                try:
+                    values[column.field] = read_cell(column, cell)
+                except ValueError as error:
+                    row_problems.append(Problem(where, str(error)))
+            requirement = values.get("requirement_id")
+            first = f"Register!A{number}"
+            if not requirement or requirement not in self.in_scope:
+                row_problems.append(
+                    Problem(
+                        first,
+                        f"{requirement!r} is not a requirement of this assessment; keep the "
+                        "ids as exported",
+                    )
+                )
+            elif requirement in self.numbers:
+                row_problems.append(
+                    Problem(
+                        first,
+                        f"{requirement} appears twice (also in row "
+                        f"{self.numbers[requirement]}); "
+                        "keep one row per requirement",
+                    )
+                )
+            values["version"] = values.get("version") or 0
+            if not row_problems:
+                row_problems = _validate(values, cells, number)
+            if row_problems:
+                problems.extend(row_problems)
+                continue
+            self.numbers[requirement] = number
+            yield FileRow(
+                requirement,
+                values["version"],
+                tuple(values[name] for name in EDITABLE),
+                number,
+            )
 
 
-def _read(data: bytes, assessment_id: int, org_slug: str, in_scope: set[str]):
+def _open(data: bytes):
     try:
-        book = load_workbook(BytesIO(data), read_only=True, data_only=False)
+        return load_workbook(BytesIO(data), read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many kinds for a broken file
         cause = error
         while cause is not None:  # openpyxl wraps the XML parser's error in its own
@@ -94,24 +211,6 @@ def _read(data: bytes, assessment_id: int, org_slug: str, in_scope: set[str]):
                 )
             ]
         ) from None
-    try:
-        problems = _check_about(book, assessment_id, org_slug)
-        if problems:
-            raise InvalidInput(problems)
-        if "Register" not in book.sheetnames:
-            raise InvalidInput(
-                [Problem("Register", f"the sheet is missing; {EXPORT_AGAIN}")]
-            )
-        sheet = book["Register"]
-        problems = _check_sheet_shape(data, sheet)
-        if problems:
-            raise InvalidInput(problems)
-        read, problems = _read_register(sheet, in_scope)
-    finally:
-        book.close()
-    if problems:
-        raise InvalidInput(problems)
-    return read
 
 
 def check_file(data: bytes) -> None:
@@ -195,98 +294,31 @@ def _check_sheet_shape(data: bytes, sheet) -> list[Problem]:
                 "are allowed",
             )
         )
-    with zipfile.ZipFile(BytesIO(data)) as archive:
-        xml = archive.read(sheet._worksheet_path.lstrip("/"))
-    merged = re.search(rb'<mergeCell ref="([A-Z]+[0-9]+):', xml)
+    merged = _first_merged_cell(data, sheet._worksheet_path.lstrip("/"))
     if merged:
         problems.append(
             Problem(
-                f"Register!{merged.group(1).decode()}",
+                f"Register!{merged}",
                 "merged cells; unmerge them, so that each cell holds one value",
             )
         )
     return problems
 
 
-def _read_register(sheet, in_scope: set[str]) -> tuple[ReadBook, list[Problem]]:
-    rows = sheet.iter_rows()
-    header = next(rows, ())
-    columns: dict[int, Column] = {}
-    for index, cell in enumerate(header, start=1):
-        column = REGISTER_BY_HEADER.get(str(cell.value).strip() if cell.value else "")
-        if column is not None:
-            columns[index] = column
-    needed = [
-        c for c in REGISTER if c.editable or c.field in ("requirement_id", "version")
-    ]
-    missing = [c.header for c in needed if c not in columns.values()]
-    if missing:
-        return ReadBook(), [
-            Problem(
-                "Register!1",
-                f"the column {name!r} is missing or renamed; the sheet needs the "
-                f"headers {', '.join(repr(c.header) for c in needed)}",
-            )
-            for name in missing
-        ]
-    read, problems = ReadBook(), []
-    for number, row in enumerate(rows, start=2):
-        if number > MAX_ROWS + 1:
-            problems.append(
-                Problem(f"Register!A{number}", f"at most {MAX_ROWS:,} rows are allowed")
-            )
-            break
-        # Read-only rows start at column A; their empty cells know no position.
-        cells = {
-            columns[index]: (index, cell)
-            for index, cell in enumerate(row, start=1)
-            if index in columns
-        }
-        if all(cell.value in (None, "") for _index, cell in cells.values()):
-            continue
-        values, row_problems = {}, []
-        for column, (index, cell) in cells.items():
-            where = f"Register!{get_column_letter(index)}{number}"
-            try:
-                values[column.field] = read_cell(column, cell)
-            except ValueError as error:
-                row_problems.append(Problem(where, str(error)))
-        requirement = values.get("requirement_id")
-        first = f"Register!A{number}"
-        if not requirement or requirement not in in_scope:
-            row_problems.append(
-                Problem(
-                    first,
-                    f"{requirement!r} is not a requirement of this assessment; keep the "
-                    "ids as exported",
-                )
-            )
-        elif requirement in read.rows:
-            row_problems.append(
-                Problem(
-                    first,
-                    f"{requirement} appears twice (also in row "
-                    f"{read.rows[requirement].row}); "
-                    "keep one row per requirement",
-                )
-            )
-        values["version"] = values.get("version") or 0
-        if not row_problems:
-            row_problems = _validate(values, cells, number)
-        if row_problems:
-            problems.extend(row_problems)
-            continue
-        read.rows[requirement] = FileRow(
-            requirement,
-            values["version"],
-            {c.field: values[c.field] for c in REGISTER if c.editable},
-            number,
-            {
-                c.field: f"Register!{get_column_letter(index)}{number}"
-                for c, (index, _cell) in cells.items()
-            },
-        )
-    return read, problems
+MERGED = re.compile(rb'<mergeCell ref="([A-Z]+[0-9]+):')
+
+
+def _first_merged_cell(data: bytes, path: str) -> str | None:
+    """The first merged cell of a sheet, scanning its XML a piece at a time (a sheet
+    of 10,000 rows unpacks to more XML than all the rows it holds)."""
+    with zipfile.ZipFile(BytesIO(data)) as archive, archive.open(path) as stream:
+        tail = b""
+        while chunk := stream.read(2**20):
+            found = MERGED.search(tail + chunk)
+            if found:
+                return found.group(1).decode()
+            tail = chunk[-64:]
+    return None
 
 
 def _validate(values: dict, cells: dict, number: int) -> list[Problem]:

@@ -4,6 +4,7 @@ openpyxl's write-only mode, which streams rows instead of holding a sheet in mem
 
 from __future__ import annotations
 
+from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime
 from io import BytesIO
@@ -69,10 +70,10 @@ class Exported:
 def assessment_workbook(session: Session, exported: Exported, today: date) -> bytes:
     """The assessment's workbook, as the bytes of an .xlsx file."""
     book = Workbook(write_only=True)
-    _about(book.create_sheet("About"), exported)
+    write_about(book.create_sheet("About"), exported)
     groups = register(session, exported.assessment, RegisterFilter())
     rows = [row for group in groups for row in group.rows]
-    _register(book.create_sheet("Register"), rows, exported.base_url)
+    write_register(book.create_sheet("Register"), rows, exported.base_url)
     _zones(book.create_sheet("Zones"), session, exported.assessment)
     _evidence(book.create_sheet("Evidence"), rows)
     score_rows, _ = dashboard.score_rows(session, exported.assessment)
@@ -96,7 +97,8 @@ def text_cell(sheet: Worksheet, value: Any, **style: Any) -> WriteOnlyCell:
     return cell
 
 
-def _about(sheet: Worksheet, exported: Exported) -> None:
+def write_about(sheet: Worksheet, exported: Exported) -> None:
+    """Who exported what and when, how to fill the workbook in, and the legends."""
     sheet.column_dimensions["A"].width = 22
     sheet.column_dimensions["B"].width = 60
     sheet.append([text_cell(sheet, "csms-kb assessment workbook", font=BOLD)])
@@ -148,7 +150,9 @@ def _choose(sheet: Worksheet, ref: str, choices) -> None:
     )
 
 
-def _register(sheet: Worksheet, rows, base_url: str) -> None:
+def write_register(sheet: Worksheet, rows, base_url: str) -> None:
+    """One row per register row, with dropdowns, dates, locked reference columns,
+    the hidden row version, filters and gap highlighting."""
     count = len(rows)
     position = {column.field: n for n, column in enumerate(REGISTER, start=1)}
     for n, column in enumerate(REGISTER, start=1):
@@ -196,19 +200,49 @@ def _register(sheet: Worksheet, rows, base_url: str) -> None:
     sheet.protection.sort = False
     sheet.protection.formatColumns = False
     sheet.append([text_cell(sheet, c.header, font=BOLD) for c in REGISTER])
+    root = base_url.rstrip("/")
+    editable = {
+        kind: _prototype(sheet, number_format=DATE_FORMAT if kind == "date" else None)
+        for kind in ("text", "date")
+    }
     for row in rows:
-        sheet.append([_register_cell(sheet, c, row, base_url) for c in REGISTER])
+        values = register_values(row)
+        sheet.append(
+            [
+                _register_cell(sheet, c, values[c.field], root, editable)
+                for c in REGISTER
+            ]
+        )
 
 
-def _register_cell(sheet: Worksheet, column: Column, row, base_url: str):
-    value = as_cell(column, register_values(row)[column.field])
+def _prototype(sheet: Worksheet, number_format: str | None) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet)
+    cell.protection = UNLOCKED
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+def _register_cell(sheet: Worksheet, column: Column, value, root: str, editable):
+    """A Register cell: editable ones unlocked, a link for the page, and a plain value
+    (the cheapest to write) where nothing more is needed."""
+    value = as_cell(column, value)
     if column.kind == "url":
-        cell = text_cell(sheet, "open")
-        cell.hyperlink = base_url.rstrip("/") + value
+        cell = WriteOnlyCell(sheet, value="open")
+        cell.hyperlink = root + value
         return cell
-    cell = text_cell(sheet, value)
-    if column.editable:
+    if not column.editable:
+        return text_cell(sheet, value) if looks_like_formula(value) else value
+    if looks_like_formula(value):
+        cell = text_cell(sheet, value)
         cell.protection = UNLOCKED
+        return cell
+    cell = WriteOnlyCell(sheet, value=value)
+    # openpyxl finds a cell's style by hashing it, which for 100,000 cells costs more
+    # than writing them; a copy of a prototype's style array is what openpyxl itself
+    # does when it copies a cell.
+    prototype = editable["date" if isinstance(value, date) else "text"]
+    cell._style = copy(prototype._style)
     return cell
 
 

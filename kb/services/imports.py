@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from importers.columns import editable_values
 from importers.diff import Change, Conflict, Plan, Stored, diff
-from importers.reader import read_assessment_book
+from importers.reader import RegisterReader
 from kb.errors import Conflict as ConflictError
 from kb.errors import InvalidInput, NotFound, Problem, StaleEdit
 from kb.models import (
@@ -61,9 +61,9 @@ def preview(
     Raises InvalidInput with every problem in the file; nothing is kept then.
     """
     stored = stored_rows(session, assessment)
-    book = read_assessment_book(data, assessment.id, org.slug, set(stored))
-    _check_evidence(session, org, book.rows)
-    plan = diff(book.rows, stored)
+    reader = RegisterReader(data, assessment.id, org.slug, set(stored))
+    plan = diff(reader.rows(), stored)
+    _check_evidence(session, org, plan, reader)
     run = ImportRun(
         assessment_id=assessment.id,
         filename=filename[:255] or "workbook.xlsx",
@@ -76,13 +76,20 @@ def preview(
     return run
 
 
-def _check_evidence(session: Session, org: Organisation, rows) -> None:
-    """Every evidence id in the file is a live item of this organisation."""
-    wanted = {i for row in rows.values() for i in row.values[EVIDENCE]}
+def _check_evidence(
+    session: Session, org: Organisation, plan: Plan, reader: RegisterReader
+) -> None:
+    """Every evidence id the file adds to a row is a live item of this organisation."""
+    added = [
+        (change.requirement_id, item_id)
+        for change in (*plan.changes, *(_taken(c) for c in plan.conflicts))
+        if change.field == EVIDENCE
+        for item_id in set(change.new) - set(change.old)
+    ]
     live = set(
         session.exec(
             select(EvidenceItem.id).where(
-                col(EvidenceItem.id).in_(wanted),
+                col(EvidenceItem.id).in_({item_id for _rid, item_id in added}),
                 EvidenceItem.organisation_id == org.id,
                 col(EvidenceItem.retired).is_(False),
             )
@@ -90,16 +97,20 @@ def _check_evidence(session: Session, org: Organisation, rows) -> None:
     )
     problems = [
         Problem(
-            row.where(EVIDENCE),
-            f"there is no live evidence item {i} in this organisation; use the ids "
-            "of the Evidence register (retired items cannot be linked)",
+            reader.where(requirement_id, EVIDENCE),
+            f"there is no live evidence item {item_id} in this organisation; use the "
+            "ids of the Evidence register (retired items cannot be linked)",
         )
-        for row in rows.values()
-        for i in row.values[EVIDENCE]
-        if i not in live
+        for requirement_id, item_id in added
+        if item_id not in live
     ]
     if problems:
         raise InvalidInput(problems)
+
+
+def _taken(conflict: Conflict) -> Change:
+    """The change a conflict makes when the file's value is taken."""
+    return Change(conflict.requirement_id, conflict.field, conflict.app, conflict.file)
 
 
 def get_run(session: Session, assessment: Assessment, run_id: int) -> ImportRun:

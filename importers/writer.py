@@ -140,7 +140,7 @@ def _validate(sheet: Worksheet, ref: str, error: str, **rule: Any) -> None:
     sheet.data_validations.append(validation)
 
 
-def _choose(sheet: Worksheet, ref: str, choices) -> None:
+def choose(sheet: Worksheet, ref: str, choices) -> None:
     _validate(
         sheet,
         ref,
@@ -161,7 +161,7 @@ def write_register(sheet: Worksheet, rows, base_url: str) -> None:
         dimension.hidden = column.hidden
         ref = f"{get_column_letter(n)}2:{get_column_letter(n)}{count + 1}"
         if column.choices:
-            _choose(sheet, ref, column.choices)
+            choose(sheet, ref, column.choices)
         elif column.kind == "level":
             _validate(
                 sheet,
@@ -259,7 +259,7 @@ def _zones(sheet: Worksheet, session: Session, assessment: Assessment) -> None:
     sheet.freeze_panes = "C4"
     if zones:
         last = get_column_letter(len(zones) + 2)
-        _choose(sheet, f"C4:{last}{len(requirements) + 3}", ZONE_STATES)
+        choose(sheet, f"C4:{last}{len(requirements) + 3}", ZONE_STATES)
     sheet.append(
         [text_cell(sheet, "Zone or conduit", font=BOLD), None]
         + [text_cell(sheet, f"{z.name} ({z.kind})", font=BOLD) for z in zones]

@@ -1,4 +1,5 @@
-"""An assessment as a workbook: the export, and the import with its preview."""
+"""An assessment as a workbook: the export, the import with its preview, and the
+CIRMP evidence pack."""
 
 from __future__ import annotations
 
@@ -7,14 +8,15 @@ from datetime import date
 from flask import Blueprint, Response, flash, g, render_template, request, url_for
 from flask_login import login_required
 
+from importers.cirmp import IEC_62443_NOTE, pack_workbook
 from importers.columns import REGISTER
 from importers.writer import Exported, assessment_workbook
 from kb.db import get_session
 from kb.errors import Conflict, InvalidInput, Problem
 from kb.models import utcnow
 from kb.services import assessments as assessment_service
+from kb.services import cirmp, snapshots
 from kb.services import imports as service
-from kb.services import snapshots
 from kb.web.forms import uploaded_file
 from kb.web.htmx import see_other
 
@@ -138,3 +140,34 @@ def apply(assessment_id: int, run_id: int):
     session.commit()
     flash(f"Imported {count} value{'s' if count != 1 else ''} from {found.filename}.")
     return see_other(url_for("assessments.show", assessment_id=assessment.id))
+
+
+def _pack(assessment_id: int):
+    session, assessment, access = _load(assessment_id)
+    today = date.today()
+    year = cirmp.financial_year(request.args.get("year"), today)
+    return access, cirmp.pack(session, assessment, access.org, year, today)
+
+
+@bp.get("/cirmp.xlsx")
+@login_required
+def cirmp_workbook(assessment_id: int):
+    """The CIRMP evidence pack of a financial year (`?year=2026`: 1 July 2025 to
+    30 June 2026; by default the last year that has ended)."""
+    _access, found = _pack(assessment_id)
+    data = pack_workbook(found, g.user.email, utcnow())
+    return xlsx_response(data, f"cirmp-evidence-pack-FY{found.year}.xlsx")
+
+
+@bp.get("/cirmp")
+@login_required
+def cirmp_page(assessment_id: int):
+    """The same pack as a page that prints."""
+    access, found = _pack(assessment_id)
+    return render_template(
+        "workbooks/cirmp.html",
+        assessment=found.assessment,
+        access=access,
+        pack=found,
+        note=IEC_62443_NOTE,
+    )

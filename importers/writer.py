@@ -303,11 +303,16 @@ def _evidence(sheet: Worksheet, rows) -> None:
         for linked in row.evidence:
             found = items.setdefault(linked.item.id, (linked.item, linked.state, []))
             found[2].append(row.requirement.id)
+    write_evidence(sheet, sorted(items.values(), key=lambda i: i[0].id))
+
+
+def write_evidence(sheet: Worksheet, entries) -> None:
+    """Evidence items as rows: `entries` are (item, review state, requirement ids)."""
     for n, width in enumerate((10, 40, 22, 16, 12, 12, 10, 10, 30), start=1):
         sheet.column_dimensions[get_column_letter(n)].width = width
     sheet.freeze_panes = "B2"
     sheet.append([text_cell(sheet, h, font=BOLD) for h in EVIDENCE_HEADERS])
-    for item, state, requirements in sorted(items.values(), key=lambda i: i[0].id):
+    for item, state, requirements in entries:
         sheet.append(
             [
                 text_cell(sheet, value)

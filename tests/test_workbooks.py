@@ -541,3 +541,34 @@ def test_the_api_refuses_a_run_whose_rows_moved_since_the_preview(
     moved = org_client.post(f"/api/v1/assessments/{aid}/imports/{run}/apply")
     assert moved.status_code == 409
     assert "after this preview" in moved.json["error"]["detail"]
+
+
+# -- an organisation's workbooks ------------------------------------------------------
+
+
+def test_the_evidence_register_exports_alone(world, login, org_client):
+    login("vi@acme.test")
+    response = org_client.get("/orgs/acme-water/evidence/export.xlsx")
+    assert response.status_code == 200 and response.mimetype == XLSX
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["About", "Evidence"]
+    titles = [r[1] for r in book["Evidence"].iter_rows(min_row=2, values_only=True)]
+    assert titles == [world["evidence"].title]
+
+
+def test_every_assessment_exports_in_one_workbook(world, login, org_client, db):
+    from tests import factories
+
+    login("ed@acme.test")
+    second = factories.make_assessment(db, org=world["acme"], name="North: plant [B]")
+    db.commit()
+    save(org_client, second.id, "sp-12-05-br", 0, owner="Sam")
+    response = org_client.get("/orgs/acme-water/export.xlsx")
+    book = load_workbook(io.BytesIO(response.data))
+    first = f"{world['assessment'].id} Acme FY26 baseline"
+    assert book.sheetnames == ["About", f"{second.id} North plant B", first, "Evidence"]
+    rows = {
+        r[0]: r for r in book[f"{second.id} North plant B"].iter_rows(values_only=True)
+    }
+    assert "Sam" in rows["SP.12.05 BR"]
+    assert "Other Co" not in str([r for r in book["About"].iter_rows(values_only=True)])

@@ -1,5 +1,5 @@
-"""An assessment as a workbook: the export, the import with its preview, and the
-CIRMP evidence pack."""
+"""Workbooks: an assessment's export, its import with the preview, the CIRMP evidence
+pack; an organisation's evidence register and all its assessments."""
 
 from __future__ import annotations
 
@@ -10,17 +10,19 @@ from flask_login import login_required
 
 from importers.cirmp import IEC_62443_NOTE, pack_workbook
 from importers.columns import REGISTER
+from importers.organisation import evidence_workbook, organisation_workbook
 from importers.writer import Exported, assessment_workbook
 from kb.db import get_session
 from kb.errors import Conflict, InvalidInput, Problem
 from kb.models import utcnow
+from kb.services import accounts, cirmp, snapshots
 from kb.services import assessments as assessment_service
-from kb.services import cirmp, snapshots
 from kb.services import imports as service
 from kb.web.forms import uploaded_file
 from kb.web.htmx import see_other
 
-bp = Blueprint("workbooks", __name__, url_prefix="/assessments/<int:assessment_id>")
+bp = Blueprint("workbooks", __name__)
+ASSESSMENT = "/assessments/<int:assessment_id>"
 
 HEADERS = {column.field: column.header for column in REGISTER}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -42,7 +44,7 @@ def xlsx_response(data: bytes, filename: str) -> Response:
     return response
 
 
-@bp.get("/export.xlsx")
+@bp.get(ASSESSMENT + "/export.xlsx")
 @login_required
 def export(assessment_id: int):
     """The assessment's workbook: About, Register, Zones, Evidence, Summary."""
@@ -52,7 +54,7 @@ def export(assessment_id: int):
     return xlsx_response(data, exported.filename)
 
 
-@bp.route("/import", methods=["GET", "POST"])
+@bp.route(ASSESSMENT + "/import", methods=["GET", "POST"])
 @login_required
 def upload(assessment_id: int):
     """Upload a filled-in workbook; it is read and compared, and nothing is saved
@@ -84,7 +86,7 @@ def upload(assessment_id: int):
     ), (422 if problems else 200)
 
 
-@bp.get("/imports/<int:run_id>")
+@bp.get(ASSESSMENT + "/imports/<int:run_id>")
 @login_required
 def run(assessment_id: int, run_id: int):
     """The preview of an upload: every change and every conflict, to confirm."""
@@ -117,7 +119,7 @@ def run(assessment_id: int, run_id: int):
     )
 
 
-@bp.post("/imports/<int:run_id>/apply")
+@bp.post(ASSESSMENT + "/imports/<int:run_id>/apply")
 @login_required
 def apply(assessment_id: int, run_id: int):
     """Write the previewed changes, and the file's value where the person chose it."""
@@ -149,7 +151,7 @@ def _pack(assessment_id: int):
     return access, cirmp.pack(session, assessment, access.org, year, today)
 
 
-@bp.get("/cirmp.xlsx")
+@bp.get(ASSESSMENT + "/cirmp.xlsx")
 @login_required
 def cirmp_workbook(assessment_id: int):
     """The CIRMP evidence pack of a financial year (`?year=2026`: 1 July 2025 to
@@ -159,7 +161,7 @@ def cirmp_workbook(assessment_id: int):
     return xlsx_response(data, f"cirmp-evidence-pack-FY{found.year}.xlsx")
 
 
-@bp.get("/cirmp")
+@bp.get(ASSESSMENT + "/cirmp")
 @login_required
 def cirmp_page(assessment_id: int):
     """The same pack as a page that prints."""
@@ -171,3 +173,25 @@ def cirmp_page(assessment_id: int):
         pack=found,
         note=IEC_62443_NOTE,
     )
+
+
+@bp.get("/orgs/<slug>/export.xlsx")
+@login_required
+def organisation(slug: str):
+    """Every active assessment of the organisation, and its evidence, in one workbook."""
+    session = get_session()
+    access = accounts.org_access(session, g.user, slug)
+    data = organisation_workbook(
+        session, access.org, g.user, utcnow(), request.url_root, date.today()
+    )
+    return xlsx_response(data, f"{access.org.slug}-assessments.xlsx")
+
+
+@bp.get("/orgs/<slug>/evidence/export.xlsx")
+@login_required
+def evidence(slug: str):
+    """The organisation's evidence register alone."""
+    session = get_session()
+    access = accounts.org_access(session, g.user, slug)
+    data = evidence_workbook(session, access.org, g.user, utcnow(), date.today())
+    return xlsx_response(data, f"{access.org.slug}-evidence.xlsx")

@@ -7,6 +7,7 @@ The Register's editable columns come from `ScoreFields` (kb/models.py): a field'
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal, get_args
@@ -64,6 +65,16 @@ REGISTER_BY_HEADER = {column.header: column for column in REGISTER}
 # What a person may change, in this order wherever a row's values are a tuple (a
 # tuple, not a dict: an import holds two of them for each of 10,000 rows).
 EDITABLE = tuple(column.field for column in REGISTER if column.editable)
+
+# The Zones sheet: the SRs and REs down, one column per zone or conduit, found by the
+# zone's id in its header; each state's version sits on a hidden sheet beside it.
+ZONE_HEADER = re.compile(r"\(zone id (\d+)\)$")
+ZONE_VERSIONS = "Zone versions"
+
+
+def zone_header(zone_id: int) -> str:
+    return f"State (zone id {zone_id})"
+
 
 # The About sheet: a label in column A, its value in column B.
 ABOUT_FORMAT = "Format version"

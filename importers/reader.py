@@ -26,10 +26,13 @@ from importers.columns import (
     FORMAT_VERSION,
     REGISTER,
     REGISTER_BY_HEADER,
+    ZONE_HEADER,
+    ZONE_VERSIONS,
     Column,
 )
 from kb.errors import InvalidInput, Problem
 from kb.schemas import ScoreUpdate
+from kb.vocabulary import ZONE_STATES
 
 MAX_EXPANDED_BYTES = 100 * 2**20  # what the workbook may unpack to
 MAX_RATIO = 200  # how much one member of the zip may expand (a zip bomb goes far past)
@@ -53,21 +56,30 @@ class FileRow:
         return self.values[EDITABLE.index(name)]
 
 
-class RegisterReader:
+class WorkbookReader:
     """Reads a workbook exported from one assessment. `rows()` yields each Register
     row as it is read, so that a caller can compare rows as they come instead of
-    holding 10,000 of them, and raises InvalidInput after the last row when any cell
-    was wrong (the caller then keeps nothing)."""
+    holding 10,000 of them, then reads the Zones sheet into `states`, and raises
+    InvalidInput at the end when any cell was wrong (the caller then keeps nothing)."""
 
     def __init__(
-        self, data: bytes, assessment_id: int, org_slug: str, in_scope: set[str]
+        self,
+        data: bytes,
+        assessment_id: int,
+        org_slug: str,
+        in_scope: set[str],
+        zones: set[int] = frozenset(),
+        technical: set[str] = frozenset(),
     ) -> None:
         self.data = data
         self.assessment_id = assessment_id
         self.org_slug = org_slug
         self.in_scope = in_scope
+        self.zones = zones  # the assessment's live zones and conduits
+        self.technical = technical  # the SR and RE ids of 62443-3-3
         self.letters: dict[str, str] = {}  # each field's column
         self.numbers: dict[str, int] = {}  # each requirement's row
+        self.states: list[FileState] = []
 
     def where(self, requirement_id: str, name: str) -> str:
         """The cell that holds the field `name` of a requirement's row."""
@@ -104,6 +116,8 @@ class RegisterReader:
                 raise InvalidInput(problems)
             problems = []
             yield from self._read_register(sheet, problems)
+            if self.zones:
+                self._read_zones(book, problems)
         finally:
             book.close()
         if problems:
@@ -191,6 +205,91 @@ class RegisterReader:
                 tuple(values[name] for name in EDITABLE),
                 number,
             )
+
+    def _read_zones(self, book, problems: list[Problem]) -> None:
+        """Each state the Zones sheet gives; a blank cell leaves the state as it is."""
+        if "Zones" not in book.sheetnames:
+            problems.append(Problem("Zones", f"the sheet is missing; {EXPORT_AGAIN}"))
+            return
+        versions = {}
+        if ZONE_VERSIONS in book.sheetnames:
+            for row in book[ZONE_VERSIONS].iter_rows(min_row=2, values_only=True):
+                if len(row) >= 3 and row[0] and _whole(row[1]) is not None:
+                    versions[(_whole(row[1]), str(row[0]))] = _whole(row[2]) or 0
+        rows = book["Zones"].iter_rows()
+        columns: dict[int, int] = {}  # column index -> zone id
+        for number, row in enumerate(rows, start=1):
+            first = row[0].value if row else None
+            if not columns:
+                if first == "Requirement":
+                    columns = self._zone_columns(row, number, problems)
+                    if not columns:
+                        return
+                continue
+            if first in (None, ""):
+                continue
+            requirement = str(first).strip()
+            if requirement not in self.technical:
+                problems.append(
+                    Problem(
+                        f"Zones!A{number}",
+                        f"{requirement!r} is not an SR or RE of 62443-3-3; keep the "
+                        "ids as exported",
+                    )
+                )
+                continue
+            for index, cell in enumerate(row, start=1):
+                zone_id = columns.get(index)
+                if zone_id is None or cell.value in (None, ""):
+                    continue
+                where = f"Zones!{get_column_letter(index)}{number}"
+                if cell.data_type == "f":
+                    problems.append(Problem(where, "a formula; type the value itself"))
+                    continue
+                state = str(cell.value).strip().lower()
+                if state not in ZONE_STATES:
+                    problems.append(
+                        Problem(
+                            where,
+                            f"{cell.value!r} is not a state; choose one of "
+                            + ", ".join(ZONE_STATES),
+                        )
+                    )
+                    continue
+                version = versions.get((zone_id, requirement), 0)
+                self.states.append(
+                    FileState(zone_id, requirement, state, version, where)
+                )
+
+    def _zone_columns(self, header, number: int, problems) -> dict[int, int]:
+        columns = {}
+        for index, cell in enumerate(header, start=1):
+            found = ZONE_HEADER.search(str(cell.value or ""))
+            if not found:
+                continue
+            zone_id = int(found.group(1))
+            if zone_id not in self.zones:
+                problems.append(
+                    Problem(
+                        f"Zones!{get_column_letter(index)}{number}",
+                        f"zone {zone_id} is not a zone or conduit of this assessment; "
+                        f"{EXPORT_AGAIN}",
+                    )
+                )
+                continue
+            columns[index] = zone_id
+        return columns
+
+
+@dataclass(slots=True)
+class FileState:
+    """A zone's state of one SR or RE as the Zones sheet has it."""
+
+    zone_id: int
+    requirement_id: str
+    state: str
+    version: int  # the version exported, from the hidden Zone versions sheet
+    where: str
 
 
 def _open(data: bytes):

@@ -26,10 +26,12 @@ from importers.columns import (
     ABOUT_ORGANISATION,
     FORMAT_VERSION,
     REGISTER,
+    ZONE_VERSIONS,
     Column,
     as_cell,
     looks_like_formula,
     register_values,
+    zone_header,
 )
 from kb.models import Assessment, Organisation, User
 from kb.services import dashboard, zone_states
@@ -48,6 +50,8 @@ HOW_TO = [
     "Then upload the file on the assessment's Import page: you will see every change",
     "before anything is saved, and a row changed in csms-kb since this export is shown",
     "as a conflict for you to decide.",
+    "On the Zones sheet a blank cell leaves a state as it is; a requirement that does",
+    "not apply to a zone needs its reason saved on the zone's page first.",
 ]
 
 
@@ -74,10 +78,11 @@ def assessment_workbook(session: Session, exported: Exported, today: date) -> by
     groups = register(session, exported.assessment, RegisterFilter())
     rows = [row for group in groups for row in group.rows]
     write_register(book.create_sheet("Register"), rows, exported.base_url)
-    _zones(book.create_sheet("Zones"), session, exported.assessment)
+    states = _zones(book.create_sheet("Zones"), session, exported.assessment)
     _evidence(book.create_sheet("Evidence"), rows)
     score_rows, _ = dashboard.score_rows(session, exported.assessment)
     _summary(book.create_sheet("Summary"), dashboard.rollups(score_rows, [], today))
+    _zone_versions(book.create_sheet(ZONE_VERSIONS), states)
     out = BytesIO()
     book.save(out)
     return out.getvalue()
@@ -246,7 +251,7 @@ def _register_cell(sheet: Worksheet, column: Column, value, root: str, editable)
     return cell
 
 
-def _zones(sheet: Worksheet, session: Session, assessment: Assessment) -> None:
+def _zones(sheet: Worksheet, session: Session, assessment: Assessment):
     """The 3-3 SRs and REs as rows, a column per zone or conduit; each zone's SL-T above."""
     table = zone_states.vector_table(session, assessment)
     zones = [row.zone for row in table]
@@ -273,7 +278,7 @@ def _zones(sheet: Worksheet, session: Session, assessment: Assessment) -> None:
             text_cell(sheet, "Requirement", font=BOLD),
             text_cell(sheet, "Title", font=BOLD),
         ]
-        + [text_cell(sheet, "State", font=BOLD) for _ in zones]
+        + [text_cell(sheet, zone_header(z.id), font=BOLD) for z in zones]
     )
     for requirement in requirements:
         cells = [text_cell(sheet, requirement.id), text_cell(sheet, requirement.title)]
@@ -281,6 +286,16 @@ def _zones(sheet: Worksheet, session: Session, assessment: Assessment) -> None:
             state = states[zone.id].get(requirement.id)
             cells.append(text_cell(sheet, state.state if state else None))
         sheet.append(cells)
+    return states
+
+
+def _zone_versions(sheet: Worksheet, states) -> None:
+    """The version of every saved zone state, for the import's conflict check."""
+    sheet.sheet_state = "hidden"
+    sheet.append(["Requirement", "Zone id", "Version"])
+    for zone_id, by_requirement in states.items():
+        for requirement_id, state in by_requirement.items():
+            sheet.append([requirement_id, zone_id, state.version])
 
 
 EVIDENCE_HEADERS = (

@@ -46,7 +46,15 @@ def test_the_export_holds_every_sheet_and_the_scores(world, login, org_client):
     assert response.mimetype == XLSX
     assert "attachment" in response.headers["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["About", "Register", "Zones", "Evidence", "Summary"]
+    assert book.sheetnames == [
+        "About",
+        "Register",
+        "Zones",
+        "Evidence",
+        "Summary",
+        "Zone versions",
+    ]
+    assert book["Zone versions"].sheet_state == "hidden"
     about = {row[0]: row[1] for row in book["About"].iter_rows(values_only=True) if row}
     assert about["Assessment id"] == aid and about["Organisation slug"] == "acme-water"
     assert about["Exported by"] == "ed@acme.test"
@@ -416,12 +424,26 @@ def dump(db, world) -> list:
     """Everything an import could change, as plain rows."""
     from sqlmodel import select
 
-    from kb.models import EvidenceLink, ImportRun, Score, ScoreChange
+    from kb.models import (
+        EvidenceLink,
+        ImportRun,
+        Score,
+        ScoreChange,
+        ZoneChange,
+        ZoneRequirement,
+    )
 
     db.expire_all()
     return [
         sorted(map(repr, db.exec(select(model)).all()))
-        for model in (Score, ScoreChange, ImportRun, EvidenceLink)
+        for model in (
+            Score,
+            ScoreChange,
+            ImportRun,
+            EvidenceLink,
+            ZoneRequirement,
+            ZoneChange,
+        )
     ]
 
 
@@ -572,3 +594,125 @@ def test_every_assessment_exports_in_one_workbook(world, login, org_client, db):
     }
     assert "Sam" in rows["SP.12.05 BR"]
     assert "Other Co" not in str([r for r in book["About"].iter_rows(values_only=True)])
+
+
+# -- zone states ------------------------------------------------------------------------
+
+
+def edited_zones(data: bytes, cells: dict[tuple[str, int], str]) -> bytes:
+    """The workbook with Zones cells set: (requirement id, zone id) to a state."""
+    book = load_workbook(io.BytesIO(data))
+    sheet = book["Zones"]
+    header = next(r for r in sheet.iter_rows() if r[0].value == "Requirement")
+    columns = {c.value: c.column for c in header}
+    rows = {r[0].value: r[0].row for r in sheet.iter_rows() if r[0].value}
+    for (requirement, zone_id), state in cells.items():
+        sheet.cell(
+            rows[requirement], columns[f"State (zone id {zone_id})"]
+        ).value = state
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_zone_states_round_trip_through_the_workbook(world, login, org_client):
+    from tests.test_zones import set_state
+
+    login("ed@acme.test")
+    zone = world["zone"]
+    set_state(org_client, world, zone.id, "sr-1-1", state="partly met")
+    unchanged = export(org_client, world).data
+    assert (
+        "nothing to import"
+        in preview_page(org_client, upload(org_client, world, unchanged)).text
+    )
+    data = edited_zones(
+        unchanged, {("SR 1.1", zone.id): "met", ("SR 1.1 RE(1)", zone.id): "not met"}
+    )
+    page = preview_page(org_client, upload(org_client, world, data))
+    states = [
+        [td.get_text(" ", strip=True) for td in tr.select("th, td")]
+        for tr in BeautifulSoup(page.text, "html.parser").select(
+            "table.states tbody tr"
+        )
+    ]
+    assert states == [
+        [zone.name, "SR 1.1", "partly met", "met"],
+        [zone.name, "SR 1.1 RE(1)", "(none)", "not met"],
+    ]
+    form = BeautifulSoup(page.text, "html.parser").select_one("form[action$=apply]")
+    org_client.post(form["action"])
+    again = export(org_client, world).data
+    assert (
+        "nothing to import"
+        in preview_page(org_client, upload(org_client, world, again)).text
+    )
+    zone_page = org_client.get(
+        f"/assessments/{world['assessment'].id}/zones/{zone.id}/history"
+    )
+    assert "imported from filled.xlsx" in zone_page.text
+
+
+def test_a_zone_state_saved_since_the_export_is_a_conflict(world, login, org_client):
+    from tests.test_zones import set_state
+
+    login("ed@acme.test")
+    zone = world["zone"]
+    data = edited_zones(export(org_client, world).data, {("SR 1.1", zone.id): "met"})
+    set_state(org_client, world, zone.id, "sr-1-1", state="not met")  # meanwhile
+    page = preview_page(org_client, upload(org_client, world, data))
+    soup_ = BeautifulSoup(page.text, "html.parser")
+    conflict = soup_.select_one("table.state-conflicts tbody tr").get_text(
+        " ", strip=True
+    )
+    assert "not met" in conflict and "met" in conflict
+    org_client.post(
+        soup_.select_one("form[action$=apply]")["action"],
+        data={"state-conflict-0": "file"},
+    )
+    again = export(org_client, world).data
+    book = load_workbook(io.BytesIO(again))
+    header = next(r for r in book["Zones"].iter_rows() if r[0].value == "Requirement")
+    column = next(c.column for c in header if c.value == f"State (zone id {zone.id})")
+    row = next(r for r in book["Zones"].iter_rows() if r[0].value == "SR 1.1")
+    assert row[column - 1].value == "met"
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        ("done", "'done' is not a state; choose one of met, partly met"),
+        ("not applicable", "needs a reason; set it on the zone's page"),
+    ],
+)
+def test_a_bad_zone_state_is_refused(state, expected, world, login, org_client, db):
+    login("ed@acme.test")
+    zone = world["zone"]
+    data = edited_zones(export(org_client, world).data, {("SR 1.1", zone.id): state})
+    before = dump(db, world)
+    response = upload(org_client, world, data)
+    assert response.status_code == 422
+    shown = BeautifulSoup(response.text, "html.parser").select_one("section.problems")
+    assert expected in " ".join(shown.get_text().split())
+    assert "Zones!C" in shown.get_text()
+    assert dump(db, world) == before
+
+
+def test_the_api_reports_and_applies_zone_states(world, login, org_client):
+    from tests.test_zones import set_state
+
+    login("ed@acme.test")
+    aid, zone = world["assessment"].id, world["zone"]
+    data = edited_zones(export(org_client, world).data, {("SR 1.1", zone.id): "met"})
+    set_state(org_client, world, zone.id, "sr-1-1", state="not met")  # meanwhile
+    body = api_upload(org_client, world, data).json
+    assert body["zone_conflicts"] == [
+        {"zone": zone.id, "requirement": "SR 1.1", "app": "not met", "file": "met"}
+    ]
+    applied = org_client.post(
+        f"/api/v1/assessments/{aid}/imports/{body['id']}/apply",
+        json={"take_file": [{"zone": zone.id, "requirement": "SR 1.1"}]},
+    )
+    assert applied.status_code == 200 and applied.json["applied"] == 1
+    after = org_client.get(f"/api/v1/zones/{zone.id}").json
+    assert after["sl_a"][0] == 1  # SR 1.1 met lifts FR 1 to SL 1

@@ -6,16 +6,22 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from dataclasses import asdict
-from datetime import date
 from typing import Any
 
-from pydantic import TypeAdapter
 from sqlmodel import Session, col, select
 
 from importers.columns import editable_values
-from importers.diff import Change, Conflict, Plan, Stored, diff
-from importers.reader import RegisterReader
+from importers.diff import (
+    Change,
+    Conflict,
+    Plan,
+    StateChange,
+    Stored,
+    diff,
+    diff_states,
+    state_key,
+)
+from importers.reader import WorkbookReader
 from kb.errors import Conflict as ConflictError
 from kb.errors import InvalidInput, NotFound, Problem, StaleEdit
 from kb.models import (
@@ -26,13 +32,14 @@ from kb.models import (
     Organisation,
     Score,
     ScoreChange,
-    ScoreFields,
     User,
     utcnow,
 )
-from kb.services import evidence_links
+from kb.schemas import ZoneStateInput
+from kb.services import evidence_links, zone_states
 from kb.services.changes import save_versioned
 from kb.services.register import RegisterFilter, display, register
+from kb.services.zones import list_zones
 
 EVIDENCE = "evidence"
 
@@ -61,15 +68,30 @@ def preview(
     Raises InvalidInput with every problem in the file; nothing is kept then.
     """
     stored = stored_rows(session, assessment)
-    reader = RegisterReader(data, assessment.id, org.slug, set(stored))
+    zones = {z.id: z for z in list_zones(session, assessment)}
+    technical = {r.id for r in zone_states.technical_requirements(session)}
+    reader = WorkbookReader(
+        data, assessment.id, org.slug, set(stored), set(zones), technical
+    )
     plan = diff(reader.rows(), stored)
+    states = zone_states.states_of(session, list(zones))
+    diff_states(
+        plan,
+        reader.states,
+        {
+            (zone_id, rid): Stored(row.version, (row.state,))
+            for zone_id, rows in states.items()
+            for rid, row in rows.items()
+        },
+    )
     _check_evidence(session, org, plan, reader)
+    _check_not_applicable(plan, states, reader)
     run = ImportRun(
         assessment_id=assessment.id,
         filename=filename[:255] or "workbook.xlsx",
         sha256=hashlib.sha256(data).hexdigest(),
         created_by=user.id,
-        plan=_encode(plan),
+        plan=plan.as_json(),
     )
     session.add(run)
     session.flush()
@@ -77,7 +99,7 @@ def preview(
 
 
 def _check_evidence(
-    session: Session, org: Organisation, plan: Plan, reader: RegisterReader
+    session: Session, org: Organisation, plan: Plan, reader: WorkbookReader
 ) -> None:
     """Every evidence id the file adds to a row is a live item of this organisation."""
     added = [
@@ -108,6 +130,24 @@ def _check_evidence(
         raise InvalidInput(problems)
 
 
+def _check_not_applicable(plan: Plan, states, reader: WorkbookReader) -> None:
+    """A zone's SR or RE that the file says does not apply needs the reason saved on
+    the zone's page (the sheet has no room for one)."""
+    where = {(s.zone_id, s.requirement_id): s.where for s in reader.states}
+    problems = [
+        Problem(
+            where[(c.zone_id, c.requirement_id)],
+            "a requirement that does not apply to a zone needs a reason; set it on "
+            "the zone's page",
+        )
+        for c in (*plan.states, *plan.state_conflicts)
+        if (c.new if isinstance(c, StateChange) else c.file) == "not applicable"
+        and not getattr(states[c.zone_id].get(c.requirement_id), "reason", "")
+    ]
+    if problems:
+        raise InvalidInput(problems)
+
+
 def _taken(conflict: Conflict) -> Change:
     """The change a conflict makes when the file's value is taken."""
     return Change(conflict.requirement_id, conflict.field, conflict.app, conflict.file)
@@ -133,7 +173,7 @@ def recent_runs(session: Session, assessment: Assessment, limit: int = 10):
 
 
 def plan_of(run: ImportRun) -> Plan:
-    return _decode(run.plan)
+    return Plan.from_json(run.plan)
 
 
 def apply(
@@ -142,10 +182,12 @@ def apply(
     run: ImportRun,
     take_file: set[tuple[str, str]],
     user: User,
+    take_states: frozenset[tuple[int, str]] = frozenset(),
 ) -> int:
     """Write the run's changes, and the file's value of each conflict in `take_file`
-    ((requirement id, field) pairs; the others keep the application's value).
-    Returns how many values were written.
+    ((requirement id, field) pairs) and `take_states` ((zone id, requirement id)
+    pairs); the other conflicts keep the application's value. Returns how many values
+    were written.
 
     Raises Conflict when the run was applied already or a row it touches was saved
     since the preview (the session is rolled back: nothing is written).
@@ -158,11 +200,7 @@ def apply(
         writes[change.requirement_id].append(change)
     for conflict in plan.conflicts:
         if (conflict.requirement_id, conflict.field) in take_file:
-            writes[conflict.requirement_id].append(
-                Change(
-                    conflict.requirement_id, conflict.field, conflict.app, conflict.file
-                )
-            )
+            writes[conflict.requirement_id].append(_taken(conflict))
     scores = {
         s.requirement_id: s
         for s in session.exec(select(Score).where(Score.assessment_id == assessment.id))
@@ -212,6 +250,7 @@ def apply(
                 )
             )
             count += 1
+    count += _apply_states(session, assessment, plan, take_states, user, reason)
     run.status, run.applied_by, run.applied_at, run.applied = (
         "applied",
         user.id,
@@ -221,6 +260,45 @@ def apply(
     session.add(run)
     session.flush()
     return count
+
+
+def _apply_states(session, assessment, plan: Plan, take_states, user, reason) -> int:
+    """Write the zone states of the plan through the zone pages' own service (its
+    version check and history); raises Conflict when one moved since the preview."""
+    writes = [*plan.states] + [
+        StateChange(c.zone_id, c.requirement_id, c.app, c.file)
+        for c in plan.state_conflicts
+        if (c.zone_id, c.requirement_id) in take_states
+    ]
+    if not writes:
+        return 0
+    zones = {z.id: z for z in list_zones(session, assessment)}
+    states = zone_states.states_of(session, list(zones))
+    requirements = {r.id: r for r in zone_states.technical_requirements(session)}
+    for change in writes:
+        row = states.get(change.zone_id, {}).get(change.requirement_id)
+        data = ZoneStateInput(
+            version=plan.state_versions[
+                state_key(change.zone_id, change.requirement_id)
+            ],
+            state=change.new,
+            reason=row.reason if row else None,
+            notes=row.notes if row else None,
+        )
+        try:
+            zone_states.set_state(
+                session,
+                zones[change.zone_id],
+                requirements[change.requirement_id],
+                data,
+                user,
+                reason,
+            )
+        except (StaleEdit, KeyError):
+            raise ConflictError(
+                _moved([f"{change.requirement_id} of a zone"])
+            ) from None
+    return len(writes)
 
 
 def _moved(requirement_ids: list[str]) -> str:
@@ -261,53 +339,3 @@ def shown(field: str, value: Any) -> str:
     if field == EVIDENCE:
         return ", ".join(map(str, value))
     return display(field, value)
-
-
-# -- the plan as JSON ----------------------------------------------------------------
-
-_TYPES = {
-    name: TypeAdapter(info.annotation)
-    for name, info in ScoreFields.model_fields.items()
-}
-_TYPES[EVIDENCE] = TypeAdapter(list[int])
-
-
-def _encode(plan: Plan) -> dict:
-    def plain(record) -> dict:
-        return {
-            k: v.isoformat() if isinstance(v, date) else v
-            for k, v in asdict(record).items()
-        }
-
-    return {
-        "changes": [plain(c) for c in plan.changes],
-        "conflicts": [plain(c) for c in plan.conflicts],
-        "versions": plan.versions,
-    }
-
-
-def _decode(data: dict) -> Plan:
-    def typed(field: str, value: Any) -> Any:
-        return _TYPES[field].validate_python(value)
-
-    return Plan(
-        changes=[
-            Change(
-                c["requirement_id"],
-                c["field"],
-                typed(c["field"], c["old"]),
-                typed(c["field"], c["new"]),
-            )
-            for c in data["changes"]
-        ],
-        conflicts=[
-            Conflict(
-                c["requirement_id"],
-                c["field"],
-                typed(c["field"], c["app"]),
-                typed(c["field"], c["file"]),
-            )
-            for c in data["conflicts"]
-        ],
-        versions=data["versions"],
-    )

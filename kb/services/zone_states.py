@@ -111,8 +111,10 @@ def set_state(
     requirement: ContentItem,
     data: ZoneStateInput,
     user: User,
+    reason: str = "",
 ) -> ZoneRequirement:
-    """Record how the zone meets one SR or RE, if based on the stored version.
+    """Record how the zone meets one SR or RE, if based on the stored version;
+    `reason` is why, for the zone's history.
 
     A state for an item beyond the zone's SL-T is allowed (shown as beyond target).
     Raises StaleEdit (nothing written) when someone saved it in between, even at the
@@ -143,7 +145,7 @@ def set_state(
     changed = apply_changes(row, values, display, new=new)
     if changed:
         save_versioned(session, row, data.version, user.id, stored)
-        record(session, zone, changed, user, requirement_id=requirement.id)
+        record(session, zone, changed, user, reason, requirement_id=requirement.id)
     return row
 
 

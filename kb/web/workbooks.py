@@ -18,6 +18,7 @@ from kb.models import utcnow
 from kb.services import accounts, cirmp, snapshots
 from kb.services import assessments as assessment_service
 from kb.services import imports as service
+from kb.services.zones import list_zones
 from kb.web.forms import uploaded_file
 from kb.web.htmx import see_other
 
@@ -93,6 +94,7 @@ def run(assessment_id: int, run_id: int):
     session, assessment, access = _load(assessment_id)
     found = service.get_run(session, assessment, run_id)
     plan = service.plan_of(found)
+    zones = {z.id: z.name for z in list_zones(session, assessment)}
     return render_template(
         "workbooks/run.html",
         assessment=assessment,
@@ -116,6 +118,14 @@ def run(assessment_id: int, run_id: int):
             )
             for c in plan.conflicts
         ],
+        states=[
+            (zones.get(c.zone_id, c.zone_id), c.requirement_id, c.old or "", c.new)
+            for c in plan.states
+        ],
+        state_conflicts=[
+            (zones.get(c.zone_id, c.zone_id), c.requirement_id, c.app or "", c.file)
+            for c in plan.state_conflicts
+        ],
     )
 
 
@@ -125,14 +135,22 @@ def apply(assessment_id: int, run_id: int):
     """Write the previewed changes, and the file's value where the person chose it."""
     session, assessment, access = _load(assessment_id, "editor")
     found = service.get_run(session, assessment, run_id)
+    plan = service.plan_of(found)
     take_file = {
         (c.requirement_id, c.field)
-        for n, c in enumerate(service.plan_of(found).conflicts)
+        for n, c in enumerate(plan.conflicts)
         if request.form.get(f"conflict-{n}") == "file"
+    }
+    take_states = {
+        (c.zone_id, c.requirement_id)
+        for n, c in enumerate(plan.state_conflicts)
+        if request.form.get(f"state-conflict-{n}") == "file"
     }
     snapshots.monthly(session, assessment, g.user, utcnow())
     try:
-        count = service.apply(session, assessment, found, take_file, g.user)
+        count = service.apply(
+            session, assessment, found, take_file, g.user, take_states
+        )
     except Conflict as error:
         session.rollback()
         flash(str(error))

@@ -56,6 +56,24 @@ def _run_json(run) -> dict:
             }
             for c in plan.conflicts
         ],
+        "zone_changes": [
+            {
+                "zone": c.zone_id,
+                "requirement": c.requirement_id,
+                "old": c.old,
+                "new": c.new,
+            }
+            for c in plan.states
+        ],
+        "zone_conflicts": [
+            {
+                "zone": c.zone_id,
+                "requirement": c.requirement_id,
+                "app": c.app,
+                "file": c.file,
+            }
+            for c in plan.state_conflicts
+        ],
         "problems": [],
     }
 
@@ -88,8 +106,9 @@ def import_preview(assessment_id: int):
 @bp.post("/assessments/<int:assessment_id>/imports/<int:run_id>/apply")
 @login_required
 def import_apply(assessment_id: int, run_id: int):
-    """Apply a previewed run. Optional JSON `{"take_file": [{"requirement", "field"}]}`
-    takes the file's value for those conflicts; the others keep the application's.
+    """Apply a previewed run. Optional JSON `{"take_file": [{"requirement", "field"}
+    or {"zone", "requirement"}]}` takes the file's value for those conflicts (of the
+    register, or of zone states); the others keep the application's.
     409 when a row it touches was saved since the preview, or it was applied already."""
     session = get_session()
     assessment, _access = assessment_service.get_assessment(
@@ -99,13 +118,21 @@ def import_apply(assessment_id: int, run_id: int):
     body = request.get_json(silent=True) or {}
     chosen = body.get("take_file", []) if isinstance(body, dict) else []
     if not isinstance(chosen, list) or not all(
-        isinstance(c, dict) and {"requirement", "field"} <= set(c) for c in chosen
+        isinstance(c, dict) and "requirement" in c and ("field" in c or "zone" in c)
+        for c in chosen
     ):
         raise InvalidInput(
-            [Problem("take_file", 'give a list of {"requirement", "field"} objects')]
+            [
+                Problem(
+                    "take_file",
+                    'give a list of {"requirement", "field"} or {"zone", '
+                    '"requirement"} objects',
+                )
+            ]
         )
-    take_file = {(c["requirement"], c["field"]) for c in chosen}
+    take_file = {(c["requirement"], c["field"]) for c in chosen if "field" in c}
+    take_states = {(c["zone"], c["requirement"]) for c in chosen if "zone" in c}
     snapshots.monthly(session, assessment, g.user, utcnow())
-    service.apply(session, assessment, run, take_file, g.user)
+    service.apply(session, assessment, run, take_file, g.user, take_states)
     session.commit()
     return _run_json(run)

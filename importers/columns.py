@@ -62,6 +62,7 @@ REGISTER = (
     Column("Row version", "version", "version", 8, editable=False, hidden=True),
 )
 REGISTER_BY_HEADER = {column.header: column for column in REGISTER}
+REGISTER_BY_FIELD = {column.field: column for column in REGISTER}
 # What a person may change, in this order wherever a row's values are a tuple (a
 # tuple, not a dict: an import holds two of them for each of 10,000 rows).
 EDITABLE = tuple(column.field for column in REGISTER if column.editable)

@@ -9,20 +9,17 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
 from io import BytesIO
 from typing import Any
 
 from defusedxml import DefusedXmlException
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from pydantic import ValidationError
 
 from importers.columns import (
     ABOUT_ASSESSMENT_ID,
     ABOUT_FORMAT,
     ABOUT_ORGANISATION,
-    EDITABLE,
     FORMAT_VERSION,
     REGISTER,
     REGISTER_BY_HEADER,
@@ -30,8 +27,8 @@ from importers.columns import (
     ZONE_VERSIONS,
     Column,
 )
+from importers.rows import EXPORT_AGAIN, FileRow, RowParser, whole_number
 from kb.errors import InvalidInput, Problem
-from kb.schemas import ScoreUpdate
 from kb.vocabulary import ZONE_STATES
 
 MAX_EXPANDED_BYTES = 100 * 2**20  # what the workbook may unpack to
@@ -40,20 +37,6 @@ MAX_ROWS = 20_000
 OLE_MAGIC = (
     b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and any password-protected .xlsx
 )
-EXPORT_AGAIN = "export the assessment's workbook again and fill that in"
-
-
-@dataclass(slots=True)
-class FileRow:
-    """One Register row as the file has it; its values in the order of EDITABLE."""
-
-    requirement_id: str
-    version: int
-    values: tuple
-    row: int  # its row number in the sheet, for messages
-
-    def value(self, name: str) -> Any:
-        return self.values[EDITABLE.index(name)]
 
 
 class WorkbookReader:
@@ -150,6 +133,14 @@ class WorkbookReader:
             )
             return
         self.letters = {c.field: get_column_letter(i) for i, c in columns.items()}
+        parser = RowParser(
+            "Register",
+            columns,
+            lambda value: value if value in self.in_scope else None,
+            "keep the ids as exported",
+            self.numbers,
+            problems,
+        )
         for number, row in enumerate(rows, start=2):
             if number > MAX_ROWS + 1:
                 problems.append(
@@ -158,53 +149,9 @@ class WorkbookReader:
                     )
                 )
                 break
-            # Read-only rows start at column A; their empty cells know no position.
-            cells = {
-                columns[index]: (index, cell)
-                for index, cell in enumerate(row, start=1)
-                if index in columns
-            }
-            if all(cell.value in (None, "") for _index, cell in cells.values()):
-                continue
-            values, row_problems = {}, []
-            for column, (index, cell) in cells.items():
-                where = f"Register!{get_column_letter(index)}{number}"
-                try:
-                    values[column.field] = read_cell(column, cell)
-                except ValueError as error:
-                    row_problems.append(Problem(where, str(error)))
-            requirement = values.get("requirement_id")
-            first = f"Register!A{number}"
-            if not requirement or requirement not in self.in_scope:
-                row_problems.append(
-                    Problem(
-                        first,
-                        f"{requirement!r} is not a requirement of this assessment; keep the "
-                        "ids as exported",
-                    )
-                )
-            elif requirement in self.numbers:
-                row_problems.append(
-                    Problem(
-                        first,
-                        f"{requirement} appears twice (also in row "
-                        f"{self.numbers[requirement]}); "
-                        "keep one row per requirement",
-                    )
-                )
-            values["version"] = values.get("version") or 0
-            if not row_problems:
-                row_problems = _validate(values, cells, number)
-            if row_problems:
-                problems.extend(row_problems)
-                continue
-            self.numbers[requirement] = number
-            yield FileRow(
-                requirement,
-                values["version"],
-                tuple(values[name] for name in EDITABLE),
-                number,
-            )
+            found = parser.parse(number, row)
+            if found is not None:
+                yield found
 
     def _read_zones(self, book, problems: list[Problem]) -> None:
         """Each state the Zones sheet gives; a blank cell leaves the state as it is."""
@@ -214,8 +161,10 @@ class WorkbookReader:
         versions = {}
         if ZONE_VERSIONS in book.sheetnames:
             for row in book[ZONE_VERSIONS].iter_rows(min_row=2, values_only=True):
-                if len(row) >= 3 and row[0] and _whole(row[1]) is not None:
-                    versions[(_whole(row[1]), str(row[0]))] = _whole(row[2]) or 0
+                if len(row) >= 3 and row[0] and whole_number(row[1]) is not None:
+                    versions[(whole_number(row[1]), str(row[0]))] = (
+                        whole_number(row[2]) or 0
+                    )
         rows = book["Zones"].iter_rows()
         columns: dict[int, int] = {}  # column index -> zone id
         for number, row in enumerate(rows, start=1):
@@ -418,119 +367,3 @@ def _first_merged_cell(data: bytes, path: str) -> str | None:
                 return found.group(1).decode()
             tail = chunk[-64:]
     return None
-
-
-def _validate(values: dict, cells: dict, number: int) -> list[Problem]:
-    """Hold the row to the same rules as the register's form (lengths, a reason when
-    a requirement does not apply)."""
-    score = {k: v for k, v in values.items() if k in ScoreUpdate.model_fields}
-    try:
-        ScoreUpdate.model_validate(score)
-    except ValidationError as error:
-        letters = {c.field: get_column_letter(i) for c, (i, _cell) in cells.items()}
-        return [
-            Problem(
-                f"Register!{letters.get(str(e['loc'][0]), 'A')}{number}",
-                e["msg"].removeprefix("Value error, "),
-            )
-            for e in error.errors()
-        ]
-    return []
-
-
-DATE_FORMATS = (
-    "%Y-%m-%d",
-    "%d %B %Y",
-    "%d %b %Y",
-    "%B %d, %Y",
-    "%b %d, %Y",
-    "%d-%b-%Y",
-    "%Y/%m/%d",
-)
-
-
-def read_cell(column: Column, cell) -> Any:
-    """A cell's value as the column holds it; raises ValueError saying what is allowed."""
-    value = cell.value
-    if cell.data_type == "f":
-        raise ValueError("a formula; type the value itself")
-    if isinstance(value, str):
-        value = value.strip()
-    if value in (None, ""):
-        return _blank(column)
-    kind = column.kind
-    if kind in ("text", "url"):
-        return str(value) if not isinstance(value, float) else f"{value:g}"
-    if kind == "yesno":
-        if isinstance(value, bool):
-            return value
-        if str(value).lower() in ("yes", "no"):
-            return str(value).lower() == "yes"
-        raise ValueError(f"{value!r} is not Yes or No; choose Yes or No")
-    if kind in ("level", "version"):
-        number = _whole(value)
-        if kind == "level" and (number is None or not 0 <= number <= 4):
-            raise ValueError(
-                f"{value!r} is not a maturity level; use a whole number from 0 to 4"
-            )
-        if kind == "version" and (number is None or number < 0):
-            raise ValueError(f"the hidden row version was changed; {EXPORT_AGAIN}")
-        return number
-    if kind == "date":
-        return _date(value)
-    if kind == "choice":
-        for choice in column.choices:
-            if str(value).lower() == choice:
-                return choice
-        raise ValueError(
-            f"{value!r} is not allowed; choose one of {', '.join(column.choices)}"
-        )
-    if kind == "ids":
-        parts = re.split(
-            r"[,;\s]+", str(value if not isinstance(value, float) else _whole(value))
-        )
-        if not all(p.isdigit() for p in parts if p):
-            raise ValueError(
-                f"{value!r} is not a list of evidence ids; write ids such as 12, 15"
-            )
-        return sorted({int(p) for p in parts if p})
-    raise ValueError(f"unknown column kind {kind}")
-
-
-def _blank(column: Column) -> Any:
-    if column.kind == "yesno":
-        return True
-    if column.kind == "ids":
-        return []
-    if column.kind in ("level", "date", "version"):
-        return None
-    return ""
-
-
-def _whole(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and re.fullmatch(r"-?\d+", value):
-        return int(value)
-    return None
-
-
-def _date(value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        for pattern in DATE_FORMATS:
-            try:
-                return datetime.strptime(value, pattern).date()
-            except ValueError:
-                continue
-    raise ValueError(
-        f"{value!r} is not a date that reads one way only; type a date such as "
-        "2026-03-31 or 31 March 2026"
-    )

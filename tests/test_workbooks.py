@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import date
 
 import pytest
 from bs4 import BeautifulSoup
@@ -716,3 +717,104 @@ def test_the_api_reports_and_applies_zone_states(world, login, org_client):
     assert applied.status_code == 200 and applied.json["applied"] == 1
     after = org_client.get(f"/api/v1/zones/{zone.id}").json
     assert after["sl_a"][0] == 1  # SR 1.1 met lifts FR 1 to SL 1
+
+
+# -- a table from another tool --------------------------------------------------------
+
+OTHER_TOOL_CSV = (
+    b"Control ID;Current maturity;Target;Owner;Comments;Risk\n"
+    b"sp-09-02-br;2;3;Priya;Reviewed in March;High\n"
+    b"SP 12.05 BR;1;;Sam;;Low\n"
+)
+
+
+def start_table(client, world, data: bytes, name="other-tool.csv"):
+    return client.post(
+        f"/assessments/{world['assessment'].id}/import/table",
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_a_table_from_another_tool_maps_its_columns_and_imports(
+    world, login, org_client
+):
+    login("ed@acme.test")
+    aid = world["assessment"].id
+    save(org_client, aid, "sp-12-05-br", 0, target="4", notes="Keep this note")
+    started = start_table(org_client, world, OTHER_TOOL_CSV)
+    assert started.status_code == 303
+    page = BeautifulSoup(
+        org_client.get(started.headers["Location"]).text, "html.parser"
+    )
+    chosen = {
+        s["name"]: s.select_one("option[selected]").get_text()
+        for s in page.select("form.mapping select")
+        if s.select_one("option[selected]")
+    }
+    assert chosen == {
+        "requirement_id": "Control ID",
+        "current": "Current maturity",
+        "target": "Target",
+        "owner": "Owner",
+        "notes": "Comments",
+    }
+    mapped = org_client.post(
+        started.headers["Location"],
+        data={"requirement_id": "0", "current": "1", "target": "2", "owner": "3"},
+    )
+    preview = preview_page(org_client, mapped)
+    changes = [
+        [td.get_text(" ", strip=True) for td in tr.select("th, td")]
+        for tr in BeautifulSoup(preview.text, "html.parser").select(
+            "table.changes tbody tr"
+        )
+    ]
+    assert ["SP.12.05 BR", "Target level", "4 Improving", "(blank)"] in changes
+    assert ["SP.09.02 BR", "Owner", "(blank)", "Priya"] in changes
+    assert not any(c[1] == "Notes" for c in changes)  # not mapped: kept
+    form = BeautifulSoup(preview.text, "html.parser").select_one("form[action$=apply]")
+    org_client.post(form["action"])
+    rows = BeautifulSoup(org_client.get(f"/assessments/{aid}").text, "html.parser")
+    kept = rows.select_one("#row-sp-12-05-br").get_text()
+    assert "Sam" in kept and "Keep this note" in kept
+
+
+def test_a_table_with_a_bad_row_or_mapping_is_explained(world, login, org_client, db):
+    login("ed@acme.test")
+    bad = OTHER_TOOL_CSV + b"XX 9.9;five;3;Jo;;\n"
+    started = start_table(org_client, world, bad)
+    before = dump(db, world)
+    refused = org_client.post(
+        started.headers["Location"], data={"requirement_id": "0", "current": "1"}
+    )
+    assert refused.status_code == 422
+    text = " ".join(
+        BeautifulSoup(refused.text, "html.parser")
+        .select_one("section.problems")
+        .get_text()
+        .split()
+    )
+    assert "other-tool.csv!A4: 'XX 9.9' is not a requirement of this assessment" in text
+    assert "other-tool.csv!B4: 'five' is not a maturity level" in text
+    no_ids = org_client.post(started.headers["Location"], data={"current": "1"})
+    assert "choose the column of requirement ids" in no_ids.text
+    assert dump(db, world)[:2] == before[:2]  # no score and no history written
+
+
+def test_the_first_sheet_of_another_tools_workbook_is_a_table(world, login, org_client):
+    from openpyxl import Workbook
+
+    login("ed@acme.test")
+    book = Workbook()
+    book.active.append(["Requirement", "Status", "Due date"])
+    book.active.append(["SP.09.02 BR", "Implemented", date(2026, 9, 30)])
+    out = io.BytesIO()
+    book.save(out)
+    started = start_table(org_client, world, out.getvalue(), "gap-tracker.xlsx")
+    mapped = org_client.post(
+        started.headers["Location"],
+        data={"requirement_id": "0", "status": "1", "due": "2"},
+    )
+    preview = preview_page(org_client, mapped).text
+    assert "implemented" in preview and "2026-09-30" in preview

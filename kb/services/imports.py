@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from dataclasses import asdict
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -22,6 +23,7 @@ from importers.diff import (
     state_key,
 )
 from importers.reader import WorkbookReader
+from importers.table import Table, check_mapping, read_table, table_rows
 from kb.errors import Conflict as ConflictError
 from kb.errors import InvalidInput, NotFound, Problem, StaleEdit
 from kb.models import (
@@ -93,6 +95,52 @@ def preview(
         created_by=user.id,
         plan=plan.as_json(),
     )
+    session.add(run)
+    session.flush()
+    return run
+
+
+def start_table(
+    session: Session, assessment: Assessment, data: bytes, filename: str, user: User
+) -> ImportRun:
+    """Keep a table from another tool as a run waiting for its columns to be named.
+
+    Raises InvalidInput when the file is not a table that can be read.
+    """
+    found = read_table(data, filename)
+    run = ImportRun(
+        assessment_id=assessment.id,
+        filename=filename[:255] or "table",
+        sha256=hashlib.sha256(data).hexdigest(),
+        created_by=user.id,
+        status="mapping",
+        plan={"table": asdict(found)},
+    )
+    session.add(run)
+    session.flush()
+    return run
+
+
+def table_of(run: ImportRun) -> Table:
+    return Table(**run.plan["table"])
+
+
+def preview_table(
+    session: Session, assessment: Assessment, run: ImportRun, mapping: dict[str, int]
+) -> ImportRun:
+    """Read the run's table with the columns the person named, and keep the plan.
+
+    Raises InvalidInput for a bad choice of columns or any fault in the rows.
+    """
+    found = table_of(run)
+    check_mapping(found, mapping)
+    stored = stored_rows(session, assessment)
+    problems: list[Problem] = []
+    plan = diff(table_rows(found, mapping, stored, problems), stored)
+    if problems:
+        raise InvalidInput(problems)
+    run.plan = plan.as_json()
+    run.status = "previewed"
     session.add(run)
     session.flush()
     return run
@@ -192,8 +240,10 @@ def apply(
     Raises Conflict when the run was applied already or a row it touches was saved
     since the preview (the session is rolled back: nothing is written).
     """
-    if run.status != "previewed":
+    if run.status == "applied":
         raise ConflictError("This import was applied already.")
+    if run.status != "previewed":
+        raise ConflictError("Say which column is which first.")
     plan = plan_of(run)
     writes: dict[str, list[Change]] = defaultdict(list)
     for change in plan.changes:

@@ -11,6 +11,7 @@ from flask_login import login_required
 from importers.cirmp import IEC_62443_NOTE, pack_workbook
 from importers.columns import REGISTER
 from importers.organisation import evidence_workbook, organisation_workbook
+from importers.table import MAPPABLE, guess
 from importers.writer import Exported, assessment_workbook
 from kb.db import get_session
 from kb.errors import Conflict, InvalidInput, Problem
@@ -87,12 +88,87 @@ def upload(assessment_id: int):
     ), (422 if problems else 200)
 
 
+@bp.route(ASSESSMENT + "/import/table", methods=["GET", "POST"])
+@login_required
+def table(assessment_id: int):
+    """Upload a register exported from another tool (CSV, or the first sheet of an
+    .xlsx); the next page asks which column is which."""
+    session, assessment, access = _load(assessment_id, "editor")
+    problems: list[Problem] = []
+    if request.method == "POST":
+        try:
+            sent = uploaded_file()
+            if sent is None:
+                raise InvalidInput([Problem("file", "choose the file to import")])
+            found = service.start_table(
+                session, assessment, sent.data, sent.filename, g.user
+            )
+        except InvalidInput as error:
+            session.rollback()
+            problems = error.problems
+        else:
+            session.commit()
+            return see_other(
+                url_for(
+                    "workbooks.columns", assessment_id=assessment.id, run_id=found.id
+                )
+            )
+    return render_template(
+        "workbooks/table.html", assessment=assessment, access=access, problems=problems
+    ), (422 if problems else 200)
+
+
+@bp.route(ASSESSMENT + "/imports/<int:run_id>/columns", methods=["GET", "POST"])
+@login_required
+def columns(assessment_id: int, run_id: int):
+    """Say which of the table's columns holds which field; then the preview."""
+    session, assessment, access = _load(assessment_id, "editor")
+    found = service.get_run(session, assessment, run_id)
+    if found.status != "mapping":
+        return see_other(
+            url_for("workbooks.run", assessment_id=assessment.id, run_id=found.id)
+        )
+    table_ = service.table_of(found)
+    mapping = guess(table_.headers)
+    problems: list[Problem] = []
+    if request.method == "POST":
+        mapping = {
+            column.field: int(request.form[column.field])
+            for column in MAPPABLE
+            if request.form.get(column.field, "").isdigit()
+        }
+        try:
+            service.preview_table(session, assessment, found, mapping)
+        except InvalidInput as error:
+            session.rollback()
+            problems = error.problems
+        else:
+            session.commit()
+            return see_other(
+                url_for("workbooks.run", assessment_id=assessment.id, run_id=found.id)
+            )
+    return render_template(
+        "workbooks/columns.html",
+        assessment=assessment,
+        access=access,
+        run=found,
+        table=table_,
+        fields=MAPPABLE,
+        mapping=mapping,
+        problems=problems,
+    ), (422 if problems else 200)
+
+
 @bp.get(ASSESSMENT + "/imports/<int:run_id>")
 @login_required
 def run(assessment_id: int, run_id: int):
     """The preview of an upload: every change and every conflict, to confirm."""
     session, assessment, access = _load(assessment_id)
     found = service.get_run(session, assessment, run_id)
+    if found.status == "mapping":
+        return see_other(
+            url_for("workbooks.columns", assessment_id=assessment.id, run_id=found.id)
+        )
     plan = service.plan_of(found)
     zones = {z.id: z.name for z in list_zones(session, assessment)}
     return render_template(

@@ -7,11 +7,16 @@ from datetime import datetime
 from io import BytesIO
 
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from importers.writer import BOLD, choose, text_cell
+from importers.writer import (
+    BOLD,
+    choose,
+    text_cell,
+    write_area_figures,
+    write_evidence,
+)
 from kb.services.cirmp import Pack
 
 IEC_62443_NOTE = (
@@ -67,41 +72,9 @@ def _about(sheet: Worksheet, pack: Pack, user_email: str, at: datetime) -> None:
 
 
 def _maturity(sheet: Worksheet, pack: Pack) -> None:
-    _widths(sheet, 12, 13, 11, 11, 13, 12, 10)
-    headers = (
-        "Area",
-        "Requirements",
-        "Assessed",
-        "At target",
-        "Mean current",
-        "Mean target",
-        "Open gap",
+    write_area_figures(
+        sheet, pack.areas, pack.whole, "Maturity per control area against target"
     )
-    rows = [
-        (
-            name,
-            f.requirements,
-            f.assessed,
-            f.at_target,
-            f.mean_current,
-            f.mean_target,
-            f.gap,
-        )
-        for name, f in [*pack.areas.items(), ("Whole", pack.whole)]
-    ]
-    _rows(sheet, headers, rows)
-    if pack.areas:
-        chart = BarChart()
-        chart.title = "Maturity per control area against target"
-        chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 4
-        last = len(pack.areas) + 1
-        chart.add_data(
-            Reference(sheet, min_col=5, max_col=6, min_row=1, max_row=last),
-            titles_from_data=True,
-        )
-        chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
-        chart.height, chart.width = 8, 18
-        sheet.add_chart(chart, "I2")
 
 
 def _hazards(sheet: Worksheet, pack: Pack) -> None:
@@ -133,32 +106,7 @@ def _hazards(sheet: Worksheet, pack: Pack) -> None:
 
 
 def _evidence(sheet: Worksheet, pack: Pack) -> None:
-    _widths(sheet, 10, 40, 26, 16, 13, 13, 11, 11)
-    sheet.freeze_panes = "B2"
-    headers = (
-        "Evidence id",
-        "Title",
-        "Type",
-        "Owner",
-        "Collected on",
-        "Next review",
-        "Status",
-        "Review",
-    )
-    rows = [
-        (
-            e.item.id,
-            e.item.title,
-            e.type_title,
-            e.item.owner,
-            e.item.collected_on,
-            e.item.next_review,
-            e.item.status,
-            e.state or "",
-        )
-        for e in pack.evidence
-    ]
-    _rows(sheet, headers, rows)
+    write_evidence(sheet, pack.evidence)
 
 
 def _changes(sheet: Worksheet, pack: Pack) -> None:

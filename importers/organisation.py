@@ -9,11 +9,11 @@ from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from importers.writer import BOLD, text_cell, write_evidence, write_register
-from kb.models import EvidenceItem, EvidenceLink, Organisation, User
-from kb.services import evidence as evidence_service
+from kb.models import Organisation, User
+from kb.services import evidence_links
 from kb.services.assessments import list_assessments
 from kb.services.register import RegisterFilter, register
 
@@ -24,7 +24,10 @@ def evidence_workbook(
     """The organisation's live evidence items, with the requirements each is on."""
     book = Workbook(write_only=True)
     _about(book.create_sheet("About"), org, user, at, "Evidence register")
-    write_evidence(book.create_sheet("Evidence"), _entries(session, org, today))
+    write_evidence(
+        book.create_sheet("Evidence"),
+        evidence_links.items_with_requirements(session, org, today),
+    )
     return _saved(book)
 
 
@@ -58,7 +61,10 @@ def organisation_workbook(
             for row in group.rows
         ]
         write_register(book.create_sheet(name), rows, base_url)
-    write_evidence(book.create_sheet("Evidence"), _entries(session, org, today))
+    write_evidence(
+        book.create_sheet("Evidence"),
+        evidence_links.items_with_requirements(session, org, today),
+    )
     return _saved(book)
 
 
@@ -66,21 +72,6 @@ def _sheet_name(assessment) -> str:
     """A sheet name Excel accepts (31 characters, none of []:*?/\\), unique by id."""
     name = "".join(c for c in assessment.name if c not in "[]:*?/\\")
     return f"{assessment.id} {name}"[:31]
-
-
-def _entries(session: Session, org: Organisation, today: date):
-    items = evidence_service.list_items(
-        session, org, evidence_service.EvidenceFilter(sort="title"), 100_000, today
-    ).rows
-    on: dict[int, set[str]] = {}
-    for evidence_id, requirement_id in session.exec(
-        select(EvidenceLink.evidence_id, EvidenceLink.requirement_id)
-        .join(EvidenceItem, EvidenceItem.id == EvidenceLink.evidence_id)
-        .where(EvidenceItem.organisation_id == org.id)
-        .order_by(col(EvidenceLink.requirement_id))
-    ):
-        on.setdefault(evidence_id, set()).add(requirement_id)
-    return [(e.item, e.state, sorted(on.get(e.item.id, ()))) for e in items]
 
 
 def _about(sheet: Worksheet, org, user, at: datetime, what: str) -> None:

@@ -347,22 +347,30 @@ def write_evidence(sheet: Worksheet, entries) -> None:
 
 
 def _summary(sheet: Worksheet, rollups) -> None:
-    """The roll-ups per control area, with a bar chart of current against target."""
-    headers = (
-        "Area",
-        "Requirements",
-        "Assessed",
-        "At target",
-        "Mean current",
-        "Mean target",
-        "Open gap",
-        "Overdue",
+    write_area_figures(
+        sheet, rollups.areas, rollups.assessment, "Mean maturity per control area"
     )
+
+
+AREA_HEADERS = (
+    "Area",
+    "Requirements",
+    "Assessed",
+    "At target",
+    "Mean current",
+    "Mean target",
+    "Open gap",
+    "Overdue",
+)
+
+
+def write_area_figures(sheet: Worksheet, areas: dict, whole, title: str) -> None:
+    """The figures per control area and for the whole assessment, with a native bar
+    chart of mean current against mean target per area."""
     for n, width in enumerate((12, 13, 10, 10, 13, 12, 10, 9), start=1):
         sheet.column_dimensions[get_column_letter(n)].width = width
-    sheet.append([text_cell(sheet, h, font=BOLD) for h in headers])
-    areas = list(rollups.areas.items()) + [("Whole", rollups.assessment)]
-    for name, f in areas:
+    sheet.append([text_cell(sheet, h, font=BOLD) for h in AREA_HEADERS])
+    for name, f in [*areas.items(), ("Whole", whole)]:
         sheet.append(
             [
                 name,
@@ -375,15 +383,16 @@ def _summary(sheet: Worksheet, rollups) -> None:
                 f.overdue,
             ]
         )
-    if rollups.areas:
+    if areas:
         chart = BarChart()
-        chart.title = "Mean maturity per control area"
+        chart.title = title
         chart.y_axis.title = "Maturity level"
-        chart.y_axis.scaling.min = 0
-        chart.y_axis.scaling.max = 4
-        last = len(rollups.areas) + 1
-        data = Reference(sheet, min_col=5, max_col=6, min_row=1, max_row=last)
-        chart.add_data(data, titles_from_data=True)
+        chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 4
+        last = len(areas) + 1
+        chart.add_data(
+            Reference(sheet, min_col=5, max_col=6, min_row=1, max_row=last),
+            titles_from_data=True,
+        )
         chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
         chart.height, chart.width = 8, 18
         sheet.add_chart(chart, "J2")

@@ -15,14 +15,14 @@ from kb.models import (
     Assessment,
     ContentItem,
     CrosswalkPair,
+    EvidenceItem,
     Organisation,
     Score,
     ScoreChange,
     User,
 )
 from kb.services import dashboard
-from kb.services import evidence as evidence_service
-from kb.services.evidence_links import OnRow, linked_items
+from kb.services.evidence_links import OnRow, items_with_requirements, linked_items
 from kb.services.rollups import Figures
 
 CROSSWALK = "XW-CIRMP"
@@ -90,7 +90,7 @@ class Pack:
     areas: dict[str, Figures]
     whole: Figures
     hazards: dict[str, list[HazardRow]]
-    evidence: list[evidence_service.Listed]
+    evidence: list[tuple[EvidenceItem, str | None, list[str]]]  # item, review, on
     changes: list[tuple[ScoreChange, str | None]]
 
     @property
@@ -128,9 +128,7 @@ def pack(
                     linked.get(requirement.id, []),
                 )
             )
-    evidence = evidence_service.list_items(
-        session, org, evidence_service.EvidenceFilter(sort="title"), 100_000, today
-    ).rows
+    evidence = items_with_requirements(session, org, today)
     changes = list(
         session.exec(
             select(ScoreChange, User.email)

@@ -18,7 +18,7 @@ from kb.models import (
     Organisation,
     User,
 )
-from kb.services.evidence import check_linkable, record
+from kb.services.evidence import EvidenceFilter, check_linkable, list_items, record
 from kb.services.review import review_state
 
 
@@ -162,3 +162,19 @@ def named_types(session: Session, requirement: ContentItem) -> list[tuple[str, s
             .order_by(ContentItem.title)
         )
     )
+
+
+def items_with_requirements(
+    session: Session, org: Organisation, today: date
+) -> list[tuple[EvidenceItem, str | None, list[str]]]:
+    """Every live item of the organisation by title, with its review state and the
+    requirements it is on in any assessment, in two queries."""
+    listed = list_items(session, org, EvidenceFilter(sort="title"), 100_000, today).rows
+    on: dict[int, set[str]] = {}
+    for evidence_id, requirement_id in session.exec(
+        select(EvidenceLink.evidence_id, EvidenceLink.requirement_id)
+        .join(EvidenceItem, EvidenceItem.id == EvidenceLink.evidence_id)
+        .where(EvidenceItem.organisation_id == org.id)
+    ):
+        on.setdefault(evidence_id, set()).add(requirement_id)
+    return [(e.item, e.state, sorted(on.get(e.item.id, ()))) for e in listed]

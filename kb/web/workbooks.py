@@ -56,6 +56,24 @@ def export(assessment_id: int):
     return xlsx_response(data, exported.filename)
 
 
+def _received(start, then: str) -> tuple[Response | None, list[Problem]]:
+    """Hand the uploaded file to `start`, which makes an import run of it. Then go to
+    the page `then` of the new run; or, when the file is refused, return its problems
+    with nothing kept."""
+    session = get_session()
+    try:
+        sent = uploaded_file()
+        if sent is None:
+            raise InvalidInput([Problem("file", "choose the file to import")])
+        found = start(sent)
+    except InvalidInput as error:
+        session.rollback()
+        return None, error.problems
+    session.commit()
+    target = url_for(then, assessment_id=found.assessment_id, run_id=found.id)
+    return see_other(target), []
+
+
 @bp.route(ASSESSMENT + "/import", methods=["GET", "POST"])
 @login_required
 def upload(assessment_id: int):
@@ -64,21 +82,14 @@ def upload(assessment_id: int):
     session, assessment, access = _load(assessment_id, "editor")
     problems: list[Problem] = []
     if request.method == "POST":
-        try:
-            sent = uploaded_file()
-            if sent is None:
-                raise InvalidInput([Problem("file", "choose the .xlsx file to import")])
-            run = service.preview(
+        done, problems = _received(
+            lambda sent: service.preview(
                 session, assessment, access.org, sent.data, sent.filename, g.user
-            )
-        except InvalidInput as error:
-            session.rollback()
-            problems = error.problems
-        else:
-            session.commit()
-            return see_other(
-                url_for("workbooks.run", assessment_id=assessment.id, run_id=run.id)
-            )
+            ),
+            "workbooks.run",
+        )
+        if done:
+            return done
     return render_template(
         "workbooks/import.html",
         assessment=assessment,
@@ -96,23 +107,14 @@ def table(assessment_id: int):
     session, assessment, access = _load(assessment_id, "editor")
     problems: list[Problem] = []
     if request.method == "POST":
-        try:
-            sent = uploaded_file()
-            if sent is None:
-                raise InvalidInput([Problem("file", "choose the file to import")])
-            found = service.start_table(
+        done, problems = _received(
+            lambda sent: service.start_table(
                 session, assessment, sent.data, sent.filename, g.user
-            )
-        except InvalidInput as error:
-            session.rollback()
-            problems = error.problems
-        else:
-            session.commit()
-            return see_other(
-                url_for(
-                    "workbooks.columns", assessment_id=assessment.id, run_id=found.id
-                )
-            )
+            ),
+            "workbooks.columns",
+        )
+        if done:
+            return done
     return render_template(
         "workbooks/table.html", assessment=assessment, access=access, problems=problems
     ), (422 if problems else 200)

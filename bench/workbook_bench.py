@@ -121,12 +121,12 @@ def export_raw(values: list[list]) -> bytes:
 def import_ours(data: bytes, rows) -> int:
     from importers.columns import editable_values
     from importers.diff import Stored, diff
-    from importers.reader import RegisterReader
+    from importers.reader import WorkbookReader
 
     stored = {
         r.requirement.id: Stored(r.score.version, editable_values(r)) for r in rows
     }
-    reader = RegisterReader(data, 1, "bench-water", set(stored))
+    reader = WorkbookReader(data, 1, "bench-water", set(stored))
     plan = diff(reader.rows(), stored)
     return len(reader.numbers) + len(plan.changes)
 

@@ -173,7 +173,7 @@ def read_cell(column: Column, cell) -> Any:
             raise ValueError(f"the hidden row version was changed; {EXPORT_AGAIN}")
         return number
     if kind == "date":
-        return _date(value)
+        return read_date(value)
     if kind == "choice":
         for choice in column.choices:
             if str(value).lower() == choice:
@@ -216,7 +216,8 @@ def whole_number(value: Any) -> int | None:
     return None
 
 
-def _date(value: Any) -> date:
+def read_date(value: Any) -> date:
+    """A date cell, or text that names one date only; raises ValueError."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):

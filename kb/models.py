@@ -194,7 +194,14 @@ class ImportRun(SQLModel, table=True):
     previewed, and who applied it and when. Kept after it is applied, as the record."""
 
     id: int | None = Field(default=None, primary_key=True)
-    assessment_id: int = Field(foreign_key="assessment.id", index=True)
+    # An assessment's workbook or table; or, without one, an organisation's evidence
+    # list.
+    assessment_id: int | None = Field(
+        default=None, foreign_key="assessment.id", index=True
+    )
+    organisation_id: int | None = Field(
+        default=None, foreign_key="organisation.id", index=True
+    )
     filename: str = Field(max_length=255)
     sha256: str = Field(max_length=64)
     created_by: int | None = Field(default=None, foreign_key="user.id")
@@ -221,13 +228,17 @@ class EvidenceFields(SQLModel):
     """What a person says about an evidence item; the table, the form and the API
     schema derive from these fields."""
 
-    type: str = Field(foreign_key="contentitem.id", max_length=80)
-    title: str = Field(min_length=1, max_length=200)
-    owner: str = Field(default="", max_length=120)
-    collected_on: date | None = None
-    next_review: date | None = None
-    status: EvidenceStatus = Field(default="current", sa_type=String(20))
-    url: str = Field(default="", max_length=2000)
+    type: str = Field(
+        foreign_key="contentitem.id", max_length=80, title="Evidence type"
+    )
+    title: str = Field(min_length=1, max_length=200, title="Title")
+    owner: str = Field(default="", max_length=120, title="Owner")
+    collected_on: date | None = Field(default=None, title="Collected on")
+    next_review: date | None = Field(default=None, title="Next review")
+    status: EvidenceStatus = Field(
+        default="current", sa_type=String(20), title="Status"
+    )
+    url: str = Field(default="", max_length=2000, title="Web address")
 
 
 class EvidenceItem(EvidenceFields, Versioned, table=True):

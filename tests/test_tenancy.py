@@ -126,6 +126,16 @@ def test_the_sweep_covers_the_routes():
         "workbooks.upload",
         "workbooks.run",
         "workbooks.apply",
+        "workbooks.table",
+        "workbooks.columns",
+        "workbooks.cirmp_workbook",
+        "workbooks.cirmp_page",
+        "workbooks.organisation",
+        "workbooks.evidence",
+        "workbooks.evidence_table",
+        "workbooks.evidence_columns",
+        "workbooks.evidence_run",
+        "workbooks.evidence_apply",
     } <= endpoints
 
 

@@ -818,3 +818,123 @@ def test_the_first_sheet_of_another_tools_workbook_is_a_table(world, login, org_
     )
     preview = preview_page(org_client, mapped).text
     assert "implemented" in preview and "2026-09-30" in preview
+
+
+def test_columns_are_found_by_their_header_wherever_they_are(world, login, org_client):
+    login("ed@acme.test")
+    book = load_workbook(io.BytesIO(export(org_client, world).data))
+    sheet = book["Register"]
+    sheet.insert_cols(3)  # a column of the person's own, before the others move
+    sheet.cell(1, 3).value = "My remarks"
+    sheet.move_range("I1:I999", cols=20)  # the Owner column goes to the far right
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "SP.09.02 BR")
+    row[2].value = "ignored by the import"
+    owner = next(c for c in sheet[1] if c.value == "Owner")
+    sheet.cell(row[0].row, owner.column).value = "Priya"
+    out = io.BytesIO()
+    book.save(out)
+    page = preview_page(org_client, upload(org_client, world, out.getvalue()))
+    changes = [
+        [td.get_text(" ", strip=True) for td in tr.select("th, td")]
+        for tr in BeautifulSoup(page.text, "html.parser").select(
+            "table.changes tbody tr"
+        )
+    ]
+    assert changes == [["SP.09.02 BR", "Owner", "(blank)", "Priya"]]
+
+
+# -- an evidence list from another tool -------------------------------------------------
+
+EVIDENCE_CSV = (
+    b"Document,Kind,Link,Owner,Review date\n"
+    b"Account register north plant,EV-ACCOUNT-REGISTER,https://intranet.example/ar,"
+    b"Sam,31 March 2027\n"
+    b"Acme secret-plan firewall review,Account register,https://intranet.example/fw,,\n"
+)
+
+
+def start_evidence(client, data: bytes, name="evidence-list.csv"):
+    return client.post(
+        "/orgs/acme-water/evidence/import",
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_an_evidence_list_from_another_tool_adds_its_new_items(
+    world, login, org_client, db
+):
+    from sqlmodel import select
+
+    from kb.models import EvidenceItem
+
+    login("ed@acme.test")
+    started = start_evidence(org_client, EVIDENCE_CSV)
+    assert started.status_code == 303
+    page = BeautifulSoup(
+        org_client.get(started.headers["Location"]).text, "html.parser"
+    )
+    chosen = {
+        s["name"]: s.select_one("option[selected]").get_text()
+        for s in page.select("form.mapping select")
+        if s.select_one("option[selected]")
+    }
+    assert chosen == {
+        "type": "Kind",
+        "title": "Document",
+        "owner": "Owner",
+        "next_review": "Review date",
+        "url": "Link",
+    }
+    mapped = org_client.post(
+        started.headers["Location"],
+        data={"type": "1", "title": "0", "url": "2", "owner": "3", "next_review": "4"},
+    )
+    preview = BeautifulSoup(preview_page(org_client, mapped).text, "html.parser")
+    added = [
+        tr.get_text(" ", strip=True) for tr in preview.select("table.add tbody tr")
+    ]
+    known = [
+        tr.get_text(" ", strip=True) for tr in preview.select("table.known tbody tr")
+    ]
+    assert len(added) == 1 and "Account register north plant" in added[0]
+    assert "2027-03-31" in added[0]
+    assert len(known) == 1 and world["evidence"].title in known[0]  # left as it is
+    applied = org_client.post(preview.select_one("form[action$=apply]")["action"])
+    assert applied.status_code == 303
+    listing = org_client.get("/orgs/acme-water/evidence").text
+    assert "Added 1 evidence item from evidence-list.csv" in listing
+    db.expire_all()
+    item = db.exec(
+        select(EvidenceItem).where(EvidenceItem.title == "Account register north plant")
+    ).one()
+    assert (item.owner, item.next_review.isoformat()) == ("Sam", "2027-03-31")
+    assert (
+        "imported from evidence-list.csv"
+        in org_client.get(f"/orgs/acme-water/evidence/{item.id}").text
+    )
+
+
+def test_an_evidence_list_with_bad_rows_is_explained(world, login, org_client, db):
+    login("ed@acme.test")
+    bad = EVIDENCE_CSV + b"Pump logs,EV-NOPE,ftp://x,Jo,03/04/2026\n"
+    started = start_evidence(org_client, bad)
+    before = dump(db, world)
+    refused = org_client.post(
+        started.headers["Location"],
+        data={"type": "1", "title": "0", "url": "2", "next_review": "4"},
+    )
+    assert refused.status_code == 422
+    text = " ".join(
+        BeautifulSoup(refused.text, "html.parser")
+        .select_one("section.problems")
+        .get_text()
+        .split()
+    )
+    assert "evidence-list.csv!B4: 'EV-NOPE' is not an evidence type" in text
+    assert "evidence-list.csv!E4: '03/04/2026' is not a date that reads one way" in text
+    no_title = org_client.post(
+        started.headers["Location"], data={"type": "1", "url": "2"}
+    )
+    assert "choose the column of the title" in no_title.text
+    assert dump(db, world) == before

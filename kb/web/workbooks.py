@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, flash, g, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    g,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import login_required
 
 from importers.cirmp import IEC_62443_NOTE, pack_workbook
@@ -16,7 +25,7 @@ from importers.writer import Exported, assessment_workbook
 from kb.db import get_session
 from kb.errors import Conflict, InvalidInput, Problem
 from kb.models import utcnow
-from kb.services import accounts, cirmp, snapshots
+from kb.services import accounts, cirmp, evidence_imports, snapshots
 from kb.services import assessments as assessment_service
 from kb.services import imports as service
 from kb.services.zones import list_zones
@@ -56,7 +65,16 @@ def export(assessment_id: int):
     return xlsx_response(data, exported.filename)
 
 
-def _received(start, then: str) -> tuple[Response | None, list[Problem]]:
+def _trail(access, assessment, *more) -> list:
+    """The breadcrumbs of a page under an assessment."""
+    return [
+        (access.org.name, url_for("orgs.assessments", slug=access.org.slug)),
+        (assessment.name, url_for("assessments.show", assessment_id=assessment.id)),
+        *more,
+    ]
+
+
+def _received(start, then: str, **args) -> tuple[Response | None, list[Problem]]:
     """Hand the uploaded file to `start`, which makes an import run of it. Then go to
     the page `then` of the new run; or, when the file is refused, return its problems
     with nothing kept."""
@@ -70,8 +88,7 @@ def _received(start, then: str) -> tuple[Response | None, list[Problem]]:
         session.rollback()
         return None, error.problems
     session.commit()
-    target = url_for(then, assessment_id=found.assessment_id, run_id=found.id)
-    return see_other(target), []
+    return see_other(url_for(then, run_id=found.id, **args)), []
 
 
 @bp.route(ASSESSMENT + "/import", methods=["GET", "POST"])
@@ -87,6 +104,7 @@ def upload(assessment_id: int):
                 session, assessment, access.org, sent.data, sent.filename, g.user
             ),
             "workbooks.run",
+            assessment_id=assessment.id,
         )
         if done:
             return done
@@ -112,11 +130,18 @@ def table(assessment_id: int):
                 session, assessment, sent.data, sent.filename, g.user
             ),
             "workbooks.columns",
+            assessment_id=assessment.id,
         )
         if done:
             return done
     return render_template(
-        "workbooks/table.html", assessment=assessment, access=access, problems=problems
+        "workbooks/table.html",
+        access=access,
+        problems=problems,
+        heading="Import a table from another tool",
+        lede="A register exported from a spreadsheet or another tool, one "
+        "requirement per row.",
+        trail=_trail(access, assessment, ("Import a table from another tool", None)),
     ), (422 if problems else 200)
 
 
@@ -151,13 +176,22 @@ def columns(assessment_id: int, run_id: int):
             )
     return render_template(
         "workbooks/columns.html",
-        assessment=assessment,
         access=access,
         run=found,
         table=table_,
-        fields=MAPPABLE,
+        fields=[(c.field, c.header, c.field == "requirement_id") for c in MAPPABLE],
+        keeps=True,
         mapping=mapping,
         problems=problems,
+        trail=_trail(
+            access,
+            assessment,
+            (
+                "Import a table from another tool",
+                url_for("workbooks.table", assessment_id=assessment.id),
+            ),
+            (found.filename, None),
+        ),
     ), (422 if problems else 200)
 
 
@@ -291,3 +325,144 @@ def evidence(slug: str):
     access = accounts.org_access(session, g.user, slug)
     data = evidence_workbook(session, access.org, g.user, utcnow(), date.today())
     return xlsx_response(data, f"{access.org.slug}-evidence.xlsx")
+
+
+# -- an organisation's evidence list from another tool -------------------------------
+
+EVIDENCE_IMPORTS = "/orgs/<slug>/evidence/imports"
+
+
+def _evidence_trail(access, *more) -> list:
+    return [
+        (access.org.name, url_for("orgs.assessments", slug=access.org.slug)),
+        ("Evidence", url_for("evidence_items.index", slug=access.org.slug)),
+        *more,
+    ]
+
+
+@bp.route("/orgs/<slug>/evidence/import", methods=["GET", "POST"])
+@login_required
+def evidence_table(slug: str):
+    """Upload an evidence list from another tool; the next page asks which column is
+    which."""
+    session = get_session()
+    access = accounts.org_access(session, g.user, slug, "editor")
+    problems: list[Problem] = []
+    if request.method == "POST":
+        done, problems = _received(
+            lambda sent: evidence_imports.start(
+                session, access.org, sent.data, sent.filename, g.user
+            ),
+            "workbooks.evidence_columns",
+            slug=slug,
+        )
+        if done:
+            return done
+    return render_template(
+        "workbooks/table.html",
+        access=access,
+        problems=problems,
+        heading="Import an evidence list",
+        lede="A list of evidence items kept in a spreadsheet or another tool, one "
+        "item per row, each with its evidence type, title and web address.",
+        trail=_evidence_trail(access, ("Import an evidence list", None)),
+    ), (422 if problems else 200)
+
+
+@bp.route(EVIDENCE_IMPORTS + "/<int:run_id>/columns", methods=["GET", "POST"])
+@login_required
+def evidence_columns(slug: str, run_id: int):
+    """Say which column holds which field of an evidence item; then the preview."""
+    session = get_session()
+    access = accounts.org_access(session, g.user, slug, "editor")
+    found = evidence_imports.get_run(session, access.org, run_id)
+    if found.status != "mapping":
+        return see_other(url_for("workbooks.evidence_run", slug=slug, run_id=run_id))
+    table_ = evidence_imports.table_of(found)
+    mapping = evidence_imports.guess(table_.headers)
+    problems: list[Problem] = []
+    if request.method == "POST":
+        mapping = {
+            name: int(request.form[name])
+            for name in evidence_imports.FIELDS
+            if request.form.get(name, "").isdigit()
+        }
+        try:
+            evidence_imports.preview(session, access.org, found, mapping)
+        except InvalidInput as error:
+            session.rollback()
+            problems = error.problems
+        else:
+            session.commit()
+            return see_other(
+                url_for("workbooks.evidence_run", slug=slug, run_id=run_id)
+            )
+    return render_template(
+        "workbooks/columns.html",
+        access=access,
+        run=found,
+        table=table_,
+        fields=_evidence_fields(),
+        keeps=False,
+        mapping=mapping,
+        problems=problems,
+        trail=_evidence_trail(
+            access,
+            ("Import an evidence list", url_for("workbooks.evidence_table", slug=slug)),
+            (found.filename, None),
+        ),
+    ), (422 if problems else 200)
+
+
+def _evidence_fields() -> list[tuple[str, str, bool]]:
+    return [
+        (name, evidence_imports.label(name), name in ("type", "title", "url"))
+        for name in evidence_imports.FIELDS
+    ]
+
+
+@bp.get(EVIDENCE_IMPORTS + "/<int:run_id>")
+@login_required
+def evidence_run(slug: str, run_id: int):
+    """The items an evidence list adds, and those the register has already."""
+    session = get_session()
+    access = accounts.org_access(session, g.user, slug)
+    found = evidence_imports.get_run(session, access.org, run_id)
+    if found.status == "mapping":
+        return see_other(
+            url_for("workbooks.evidence_columns", slug=slug, run_id=run_id)
+        )
+    return render_template(
+        "workbooks/evidence_run.html",
+        access=access,
+        run=found,
+        fields=_evidence_fields(),
+        apply_url=url_for("workbooks.evidence_apply", slug=slug, run_id=run_id),
+        trail=_evidence_trail(
+            access,
+            ("Import an evidence list", url_for("workbooks.evidence_table", slug=slug)),
+            (found.filename, None),
+        ),
+    )
+
+
+@bp.post(EVIDENCE_IMPORTS + "/<int:run_id>/apply")
+@login_required
+def evidence_apply(slug: str, run_id: int):
+    """Add the previewed items to the register."""
+    session = get_session()
+    access = accounts.org_access(session, g.user, slug, "editor")
+    found = evidence_imports.get_run(session, access.org, run_id)
+    try:
+        count = evidence_imports.apply(
+            session, access.org, found, g.user, current_app.extensions["kb.files"]
+        )
+    except Conflict as error:
+        session.rollback()
+        flash(str(error))
+        return see_other(url_for("workbooks.evidence_run", slug=slug, run_id=run_id))
+    session.commit()
+    flash(
+        f"Added {count} evidence item{'s' if count != 1 else ''} from {found.filename}."
+    )
+    return see_other(url_for("evidence_items.index", slug=slug))

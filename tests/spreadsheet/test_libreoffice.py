@@ -61,3 +61,38 @@ def test_a_workbook_edited_and_saved_by_libreoffice_imports_the_edit(
         )
     ]
     assert changes == [["SP.09.02 BR", "Owner", "Owner-before", "Owner-after"]]
+
+
+def test_libreoffice_opens_every_other_workbook_we_write(
+    world, login, org_client, calc, tmp_path
+):
+    login("ed@acme.test")
+    aid = world["assessment"].id
+    save(org_client, aid, "sp-09-02-br", 0, current="2", target="3", due="2026-03-31")
+    for name, url, sheets in (
+        (
+            "cirmp",
+            f"/assessments/{aid}/cirmp.xlsx?year=2026",
+            ["About", "Maturity", "Hazards", "Evidence", "Changes", "Board approval"],
+        ),
+        ("everything", "/orgs/acme-water/export.xlsx", None),
+        ("evidence", "/orgs/acme-water/evidence/export.xlsx", ["About", "Evidence"]),
+    ):
+        original = tmp_path / f"{name}.xlsx"
+        original.write_bytes(org_client.get(url).data)
+        resaved = calc.convert(original, "xlsx")
+        assert resaved != original and resaved.exists()
+        before = load_workbook(original)
+        after = load_workbook(resaved)
+        assert after.sheetnames == (sheets or before.sheetnames)
+        for sheet in before.sheetnames:  # every value reads back the same
+            assert [
+                [c for c in row if c is not None]
+                for row in after[sheet].iter_rows(values_only=True)
+            ] == [
+                [c for c in row if c is not None]
+                for row in before[sheet].iter_rows(values_only=True)
+            ], (name, sheet)
+        if name == "cirmp":
+            with zipfile.ZipFile(resaved) as archive:
+                assert any(n.startswith("xl/charts/") for n in archive.namelist())

@@ -34,6 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         errors,
         evidence,
         home,
+        imports,
         orgs,
         requirements,
         search,
@@ -67,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         dashboard,
         snapshots,
         workbooks,
+        imports,
     ):
         app.register_blueprint(module.bp)
     errors.register(app)

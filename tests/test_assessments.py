@@ -451,3 +451,63 @@ def test_actions_say_what_they_did(world, login, org_client):
         follow_redirects=True,
     )
     assert "vi@acme.test is now editor of Acme Water." in member.text
+
+
+def test_a_group_target_plan_fills_empty_targets_and_names_the_others():
+    from types import SimpleNamespace
+
+    from kb.services.register import Group, target_plan
+
+    def row(target, applicable=True):
+        score = (
+            None
+            if target == "unscored"
+            else SimpleNamespace(target=target, applicable=applicable)
+        )
+        return SimpleNamespace(score=score)
+
+    rows = [row("unscored"), row(None), row(3), row(2), row(1, applicable=False)]
+    plan = target_plan(rows, 2)
+    assert plan.empty == rows[:2] and plan.differing == [rows[2]]
+    assert Group("CA-01", "", rows).target == "mixed"
+    assert Group("CA-01", "", [rows[3], rows[4]]).target == 2  # n/a rows left out
+    assert Group("CA-01", "", rows[:2]).target is None
+
+
+def group_control(client, aid, group="CA-08"):
+    page = soup(client.get(f"/assessments/{aid}"))
+    select = page.select_one(f"#group-{group} select[name=target]")
+    return select.select_one("option[selected]").get_text()
+
+
+def test_a_group_target_asks_before_it_overwrites(world, login, org_client):
+    login("ed@acme.test")
+    aid = world["assessment"].id
+    save(org_client, aid, "sp-12-05-br", 0, target="4")
+    assert group_control(org_client, aid) == "4 Improving"
+    asked = org_client.post(
+        f"/assessments/{aid}/targets",
+        data={"group": "CA-08", "target": "2", "group_by": "area"},
+    )
+    assert asked.status_code == 200
+    question = soup(asked)
+    assert question.select_one("h1").get_text() == "Overwrite 1 existing target?"
+    assert "SP.12.05 BR" in question.select_one("table").get_text()
+    assert "4 Improving" in question.select_one("table").get_text()
+    rows = register_rows(org_client.get(f"/assessments/{aid}"))
+    assert rows["sp-12-05-br"]["target"].startswith("4")  # nothing changed yet
+    kept = org_client.post(
+        f"/assessments/{aid}/targets",
+        data={"group": "CA-08", "target": "2", "group_by": "area", "overwrite": "0"},
+    )
+    assert kept.headers["Location"].endswith("#group-CA-08")
+    page = org_client.get(kept.headers["Location"])
+    assert "set for 0 requirements of CA-08. 1 kept its own target." in page.text
+    assert register_rows(page)["sp-12-05-br"]["target"].startswith("4")
+    org_client.post(
+        f"/assessments/{aid}/targets",
+        data={"group": "CA-08", "target": "2", "group_by": "area", "overwrite": "1"},
+    )
+    rows = register_rows(org_client.get(f"/assessments/{aid}"))
+    assert rows["sp-12-05-br"]["target"].startswith("2 Managed")
+    assert group_control(org_client, aid) == "2 Managed"

@@ -74,6 +74,41 @@ class Group:
     title: str
     rows: list[Row] = field(default_factory=list)
 
+    @property
+    def target(self) -> int | str | None:
+        """The group's target as its control shows it: the one level its applicable
+        rows share, "mixed" when they differ, None when none is set."""
+        set_ = {r.score.target for r in self.rows if _applies(r) and r.score}
+        set_.discard(None)
+        if not set_:
+            return None
+        return set_.pop() if len(set_) == 1 else "mixed"
+
+
+def _applies(row: Row) -> bool:
+    return row.score is None or row.score.applicable
+
+
+@dataclass
+class TargetPlan:
+    """What setting one target for a group does: rows without a target get it; rows
+    whose own target differs are overwritten only when the person says so."""
+
+    empty: list[Row]
+    differing: list[Row]
+
+
+def target_plan(rows: list[Row], target: int) -> TargetPlan:
+    applicable = [r for r in rows if _applies(r)]
+    return TargetPlan(
+        empty=[r for r in applicable if r.score is None or r.score.target is None],
+        differing=[
+            r
+            for r in applicable
+            if r.score is not None and r.score.target not in (None, target)
+        ],
+    )
+
 
 LIGHT_ROWS = [
     defer(ContentItem.body_html),
@@ -280,15 +315,10 @@ def update_score(
     return score
 
 
-def set_group_target(
-    session: Session,
-    assessment: Assessment,
-    group: str,
-    target: int,
-    user: User,
-    group_by: str,
-) -> int:
-    """Set the target of every applicable requirement in one group; return how many."""
+def group_rows(
+    session: Session, assessment: Assessment, group: str, group_by: str
+) -> list[Row]:
+    """The rows of one group of the register; NotFound when there is no such group."""
     rows = [
         row
         for g in register(session, assessment, RegisterFilter(group_by=group_by))
@@ -297,11 +327,20 @@ def set_group_target(
     ]
     if not rows:
         raise NotFound(f"There is no group '{group}' in this register.")
-    count = 0
+    return rows
+
+
+def set_group_target(
+    session: Session,
+    assessment: Assessment,
+    group: str,
+    target: int,
+    user: User,
+    rows: list[Row],
+) -> int:
+    """Set `target` on `rows` of `group` (from its TargetPlan); return how many."""
     for row in rows:
         score = row.score
-        if score is not None and (not score.applicable or score.target == target):
-            continue
         base = score.model_dump(include=set(SCORED_FIELDS)) if score else {}
         update = ScoreUpdate.model_validate(
             {
@@ -312,8 +351,7 @@ def set_group_target(
             }
         )
         update_score(session, assessment, row.requirement, update, user)
-        count += 1
-    return count
+    return len(rows)
 
 
 @dataclass

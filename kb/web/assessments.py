@@ -269,21 +269,46 @@ def unlink_evidence(assessment_id: int, key: str, evidence_id: int):
 @bp.post("/<int:assessment_id>/targets")
 @login_required
 def group_target(assessment_id: int):
-    """Set one target for every applicable requirement of a group."""
-    session, assessment, _access = _load(assessment_id, "editor")
+    """Set one target for a group. Rows without a target get it; when some rows have
+    a target of their own, the person is asked first whether to overwrite them."""
+    session, assessment, access = _load(assessment_id, "editor")
     data = parse_or_raise(GroupTarget, request.form)
     group_by = "function" if request.form.get("group_by") == "function" else "area"
+    rows = register_service.group_rows(session, assessment, data.group, group_by)
+    plan = register_service.target_plan(rows, data.target)
+    choice = request.form.get("overwrite")  # absent until the person has been asked
+    if plan.differing and choice not in ("0", "1"):
+        return render_template(
+            "assessments/group_target.html",
+            assessment=assessment,
+            access=access,
+            data=data,
+            group_by=group_by,
+            plan=plan,
+        )
+    chosen = plan.empty + (plan.differing if choice == "1" else [])
     snapshots.monthly(session, assessment, g.user, utcnow())
     count = register_service.set_group_target(
-        session, assessment, data.group, data.target, g.user, group_by
+        session, assessment, data.group, data.target, g.user, chosen
     )
     session.commit()
+    kept = len(plan.differing) - (len(plan.differing) if choice == "1" else 0)
     flash(
         f"Target {data.target} {LEVEL_NAMES[data.target]} set for {count} "
         f"requirement{'' if count == 1 else 's'} of {data.group}."
+        + (
+            f" {kept} kept {'its' if kept == 1 else 'their'} own target."
+            if kept
+            else ""
+        )
     )
     return see_other(
-        url_for("assessments.show", assessment_id=assessment.id, group_by=group_by)
+        url_for(
+            "assessments.show",
+            assessment_id=assessment.id,
+            group_by=group_by,
+            _anchor=f"group-{data.group}",
+        )
     )
 
 

@@ -71,3 +71,31 @@ def test_keyboard_only_editing(page, live_url, assessment_id):
     page.keyboard.press("Enter")
     page.locator("#row-sp-12-05-br:not(.editing)").wait_for()
     assert "implemented" in page.locator("#row-sp-12-05-br").inner_text()
+
+
+def test_a_group_target_fills_empty_targets_and_asks_before_overwriting(
+    page, live_url, app
+):
+    with session_for(app) as db:
+        org = factories.make_org(db, name="Target Water")
+        factories.make_user(db, email="pm@target.test", org=org, role="editor")
+        aid = factories.make_assessment(db, org=org, name="Target FY26").id
+        db.commit()
+    log_in(page, live_url, "pm@target.test")
+    page.goto(f"{live_url}/assessments/{aid}")
+    group = page.locator("#group-CA-08")
+    assert group.get_by_label("Target for all of CA-08").input_value() == ""  # not set
+    group.get_by_label("Target for all of CA-08").select_option("3")
+    group.get_by_role("button", name="Set").click()
+    page.wait_for_url(re.compile(r"#group-CA-08$"))
+    assert "set for 1 requirement of CA-08" in page.locator("#messages").inner_text()
+    group = page.locator("#group-CA-08")
+    assert group.get_by_label("Target for all of CA-08").input_value() == "3"
+
+    group.get_by_label("Target for all of CA-08").select_option("1")
+    group.get_by_role("button", name="Set").click()
+    page.get_by_role("heading", name="Overwrite 1 existing target?").wait_for()
+    page.get_by_role("button", name="Fill only the 0 empty targets").click()
+    page.wait_for_url(re.compile(r"#group-CA-08$"))
+    assert "1 kept its own target" in page.locator("#messages").inner_text()
+    assert "3 Defined" in page.locator("#row-sp-12-05-br").inner_text()

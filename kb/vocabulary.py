@@ -68,3 +68,14 @@ CRITICALITIES: tuple[str, ...] = Criticality.__args__  # type: ignore[attr-defin
 # How a zone or conduit meets one SR or RE of 62443-3-3.
 ZoneState = Literal["met", "partly met", "not met", "not applicable"]
 ZONE_STATES: tuple[str, ...] = ZoneState.__args__  # type: ignore[attr-defined]
+
+# What the register sorts by, as its "Sort by" control names it; "-key" reverses.
+REGISTER_SORTS = {
+    "id": "Id",
+    "gap": "Largest gap",
+    "current": "Current level",
+    "target": "Target level",
+    "due": "Due date",
+    "owner": "Owner",
+    "status": "Status",
+}

@@ -336,10 +336,29 @@ def test_column_headers_sort_and_keep_the_filters(world, login, org_client):
     page = soup(org_client.get(f"/assessments/{aid}?group_by=function&owner="))
     link = page.select_one("table.register thead a[href*='sort=current']")["href"]
     assert "group_by=function" in link
-    sorted_page = org_client.get(link)
+    sorted_page = soup(org_client.get(link))
+    header = sorted_page.select_one("th[aria-sort]")
+    assert header.get_text(strip=True) == "Current▲"
+    assert header["aria-sort"] == "ascending"
     assert (
-        soup(sorted_page).select_one("th[aria-sort]").get_text(strip=True) == "Current"
+        sorted_page.select_one("#register-sort option[selected]")["value"] == "current"
     )
+    # A second click on the same header reverses the order.
+    again = sorted_page.select_one("table.register thead a[href*='sort=-current']")
+    reversed_page = soup(org_client.get(again["href"]))
+    assert reversed_page.select_one("th[aria-sort]")["aria-sort"] == "descending"
+
+
+def test_a_header_click_by_htmx_moves_the_sort_by_control_too(world, login, org_client):
+    login("ed@acme.test")
+    aid = world["assessment"].id
+    region = org_client.get(
+        f"/assessments/{aid}?sort=-due&status=in+progress",
+        headers={"HX-Request": "true"},
+    )
+    control = soup(region).select_one("select#register-sort[hx-swap-oob]")
+    assert control.select_one("option[selected]")["value"] == "-due"
+    assert "<html" not in region.text
 
 
 def test_history_and_row_serve_fragments_to_htmx_and_pages_otherwise(

@@ -184,7 +184,10 @@ def register(
             continue
         groups.setdefault(key, Group(key, titles.get(key, key))).rows.append(row)
     for group in groups.values():
-        group.rows.sort(key=SORTS.get(filters.sort, SORTS["id"]))
+        key = filters.sort.removeprefix("-")
+        group.rows.sort(
+            key=SORTS.get(key, SORTS["id"]), reverse=filters.sort.startswith("-")
+        )
     return [groups[key] for key in sorted(groups, key=lambda k: (len(k.split()[0]), k))]
 
 
@@ -209,7 +212,7 @@ def _none_last(value):
     return (value is None, value if value is not None else 0)
 
 
-SORTS = {
+SORTS = {  # one per key of REGISTER_SORTS
     "id": lambda r: r.requirement.sort_key,
     "current": lambda r: (
         _none_last(r.score and r.score.current),

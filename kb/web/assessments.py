@@ -7,6 +7,7 @@ from datetime import date
 from flask import Blueprint, flash, g, render_template, request, url_for
 from flask_login import login_required
 from htmx_flask import make_response as htmx_response
+from markupsafe import Markup
 
 from kb.db import get_session
 from kb.errors import StaleEdit
@@ -42,7 +43,7 @@ def _filters() -> register_service.RegisterFilter:
         gap=args.get("gap") == "1",
         overdue=args.get("overdue") == "1",
         owner=(args.get("owner") or "").strip()[:120] or None,
-        sort=sort if sort in register_service.SORTS else "id",
+        sort=sort if sort.removeprefix("-") in register_service.SORTS else "id",
     )
 
 
@@ -80,6 +81,13 @@ def show(assessment_id: int):
             lambda: _register_region(session, assessment, access, filters),
         )
 
+    def region_and_sort() -> str:
+        """The region for htmx, with the page's "Sort by" control swapped out of band,
+        so that a header click and the control keep one sort state."""
+        return region() + Markup(
+            render_template("assessments/_sort.html", filters=filters, oob=True)
+        )
+
     def page() -> str:
         below_breadcrumbs = fragment(
             access,
@@ -99,7 +107,7 @@ def show(assessment_id: int):
             content=below_breadcrumbs,
         )
 
-    return page_or_region(page, region)
+    return page_or_region(page, region_and_sort)
 
 
 def _row_context(assessment_id: int, key: str, need: str = "viewer"):

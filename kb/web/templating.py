@@ -14,6 +14,7 @@ from kb.vocabulary import (
     FOUNDATIONAL_REQUIREMENTS,
     LEVEL_NAMES,
     PART_LABELS,
+    REGISTER_SORTS,
     REVIEW_STATES,
     STATUSES,
     ZONE_STATES,
@@ -46,4 +47,5 @@ def init_app(app: Flask) -> None:
         FOUNDATIONAL_REQUIREMENTS=FOUNDATIONAL_REQUIREMENTS,
         ZONE_STATE_CHOICES=[(state, state) for state in ZONE_STATES],
         CRITICALITIES=CRITICALITIES,
+        REGISTER_SORTS=REGISTER_SORTS,
     )

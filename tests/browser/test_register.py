@@ -99,3 +99,26 @@ def test_a_group_target_fills_empty_targets_and_asks_before_overwriting(
     page.wait_for_url(re.compile(r"#group-CA-08$"))
     assert "1 kept its own target" in page.locator("#messages").inner_text()
     assert "3 Defined" in page.locator("#row-sp-12-05-br").inner_text()
+
+
+def test_one_sort_state_for_headers_and_the_sort_control(page, live_url, assessment_id):
+    log_in(page, live_url, "pm@browser.test")
+    page.goto(f"{live_url}/assessments/{assessment_id}")
+    sort = page.locator("#register-sort")
+    page.locator("table.register thead").get_by_role("link", name="Current").click()
+    page.wait_for_url(re.compile(r"sort=current"))
+    header = page.locator("th[aria-sort]")
+    header.wait_for()
+    assert header.get_attribute("aria-sort") == "ascending"
+    assert sort.input_value() == "current"
+    page.locator("select[name=status]").select_option("in progress")  # a filter
+    page.wait_for_url(re.compile(r"status=in(\+|%20)progress"))
+    assert "sort=current" in page.url and sort.input_value() == "current"
+    page.locator("select[name=status]").select_option("")
+    page.wait_for_url(re.compile(r"status=&"))
+    page.locator("table.register thead").get_by_role(
+        "link", name=re.compile("^Current")
+    ).click()
+    page.wait_for_url(re.compile(r"sort=-current"))
+    page.locator("th[aria-sort=descending]").wait_for()
+    assert sort.input_value() == "-current"

@@ -530,3 +530,19 @@ def test_a_group_target_asks_before_it_overwrites(world, login, org_client):
     rows = register_rows(org_client.get(f"/assessments/{aid}"))
     assert rows["sp-12-05-br"]["target"].startswith("2 Managed")
     assert group_control(org_client, aid) == "2 Managed"
+
+
+def test_the_organisations_list_shows_each_assessments_progress(
+    world, login, org_client
+):
+    login("ed@acme.test")
+    aid = world["assessment"].id
+    save(org_client, aid, "sp-09-02-br", 0, current="1", target="3")
+    page = soup(org_client.get("/orgs/acme-water/assessments"))
+    headers = [th.get_text() for th in page.select("table.grid thead th")]
+    row = next(
+        tr for tr in page.select("table.grid tbody tr") if "Acme FY26" in tr.get_text()
+    )
+    cells = dict(zip(headers, [td.get_text() for td in row.select("td")], strict=True))
+    assert cells["Assessed"] == "1 of 2" and cells["Gaps"] == "1"
+    assert cells["At target"] == "0" and cells["Overdue"] == "0"

@@ -29,9 +29,12 @@ def _headline(scores: list[ScoreRow], in_scope: int, today: date) -> Figures:
     return figures(scores + [blank] * unscored, today)
 
 
-def overview(session: Session, org: Organisation, today: date) -> list[Overview]:
-    """Every active assessment of the organisation, newest first."""
-    assessments = list_assessments(session, org)
+def overview(
+    session: Session, org: Organisation, today: date, archived: bool = False
+) -> list[Overview]:
+    """Every active assessment of the organisation (and the archived ones when asked),
+    newest first."""
+    assessments = list_assessments(session, org, archived)
     ids = [a.id for a in assessments]
     rows: dict[int, list[ScoreRow]] = {i: [] for i in ids}
     for aid, applicable, current, target, due, status in session.exec(

@@ -14,7 +14,7 @@ from kb.services import assessments as assessment_service
 from kb.services import evidence as evidence_service
 from kb.services.charts import sparkline
 from kb.web.forms import parse, parse_or_raise
-from kb.web.fragments import fragment
+from kb.web.fragments import fragment, kept
 from kb.web.htmx import see_other
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
@@ -65,13 +65,22 @@ def assessments(slug: str) -> str:
     """List assessments; show archived ones on request."""
     found = _access(slug)
     archived = request.args.get("archived") == "1"
+    session = get_session()
     return render_template(
         "orgs/assessments.html",
         access=found,
         archived=archived,
         errors={},
         form={},
-        items=assessment_service.list_assessments(get_session(), found.org, archived),
+        items=assessment_service.list_assessments(session, found.org, archived),
+        figures=kept(
+            found.org,
+            ("assessment figures", archived),
+            lambda: {
+                row.assessment.id: row.figures
+                for row in overview.overview(session, found.org, date.today(), archived)
+            },
+        ),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import factories
 from tests.browser.conftest import log_in
@@ -122,3 +123,38 @@ def test_one_sort_state_for_headers_and_the_sort_control(page, live_url, assessm
     page.wait_for_url(re.compile(r"sort=-current"))
     page.locator("th[aria-sort=descending]").wait_for()
     assert sort.input_value() == "-current"
+
+
+def test_the_edit_row_answers_to_escape_and_enter(page, live_url, assessment_id):
+    log_in(page, live_url, "pm@browser.test")
+    page.goto(f"{live_url}/assessments/{assessment_id}")
+    row = page.locator("#row-sp-12-05-br")
+    row.get_by_role("link", name=re.compile("^Edit")).click()
+    form = page.locator("#row-sp-12-05-br form.row-edit")
+    form.wait_for()
+    reason = form.get_by_label("Why it does not apply")
+    expect(reason).to_be_hidden()  # it applies (shown once the row has settled)
+    form.get_by_label("Applies").select_option("false")
+    expect(reason).to_be_visible()
+    form.get_by_label("Applies").select_option("true")
+    expect(reason).to_be_hidden()
+    form.get_by_label("Owner").fill("Sam")
+    form.get_by_label("Owner").press("Escape")  # cancels: nothing saved
+    page.locator("#row-sp-12-05-br:not(.editing)").wait_for()
+    assert "Sam" not in page.locator("#row-sp-12-05-br").inner_text()
+    focused = page.evaluate("document.activeElement.closest('tr').id")
+    assert focused == "row-sp-12-05-br"
+
+    page.locator("#row-sp-12-05-br").get_by_role(
+        "link", name=re.compile("^Edit")
+    ).click()
+    form.wait_for()
+    form.get_by_label("Owner").fill("Kim")
+    form.get_by_label("Owner").press("Enter")  # saves
+    saved = page.locator("#row-sp-12-05-br:not(.editing)")
+    saved.wait_for()
+    assert "Kim" in saved.inner_text()
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.closest('tr')"
+        " && document.activeElement.closest('tr').id === 'row-sp-12-05-br'"
+    )

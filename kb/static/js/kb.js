@@ -38,3 +38,51 @@ document.addEventListener("submit", (event) => {
     button.disabled = true;
   });
 });
+
+// The register's edit row: "Why it does not apply" shows only when Applies is No;
+// Escape cancels and Enter on a choice saves (Enter in a text field already does);
+// after a save or a cancel, the focus goes back to the row's Edit link.
+function enhanceRowEdit(form) {
+  const applies = form.querySelector("select[name=applicable]");
+  const reason = form.querySelector("input[name=na_reason]");
+  if (!applies || !reason) return;
+  const field = reason.closest("label");
+  const show = () => { field.hidden = applies.value !== "false"; };
+  show();
+  applies.addEventListener("change", show);
+}
+
+if (window.htmx) {
+  htmx.onLoad((root) => {
+    if (root.querySelectorAll) root.querySelectorAll("form.row-edit").forEach(enhanceRowEdit);
+  });
+}
+
+let rowToFocus = null;
+
+document.addEventListener("keydown", (event) => {
+  const form = event.target.closest ? event.target.closest("form.row-edit") : null;
+  if (!form) return;
+  if (event.key === "Escape") {
+    event.preventDefault();
+    rowToFocus = form.closest("tr").id;
+    form.querySelector("a[data-cancel]").click();
+  } else if (event.key === "Enter" && event.target.tagName === "SELECT") {
+    event.preventDefault();
+    form.requestSubmit();
+  }
+});
+
+document.addEventListener("submit", (event) => {
+  if (event.target.matches && event.target.matches("form.row-edit")) {
+    rowToFocus = event.target.closest("tr").id;
+  }
+});
+
+document.addEventListener("htmx:afterSettle", () => {
+  const row = rowToFocus && document.getElementById(rowToFocus);
+  if (!row || row.classList.contains("editing")) return;
+  rowToFocus = null;
+  const edit = row.querySelector("a[hx-get$='/edit']");
+  if (edit) edit.focus();
+});

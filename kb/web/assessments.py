@@ -17,7 +17,7 @@ from kb.services import assessments as service
 from kb.services import evidence as evidence_service
 from kb.services import evidence_links, snapshots
 from kb.services import register as register_service
-from kb.services.rollups import figures
+from kb.services.rollups import figures, rollup
 from kb.vocabulary import LEVEL_NAMES, STATUSES
 from kb.web.forms import parse, parse_or_raise
 from kb.web.fragments import fragment
@@ -317,6 +317,28 @@ def group_target(assessment_id: int):
             group_by=group_by,
             _anchor=f"group-{data.group}",
         )
+    )
+
+
+@bp.get("/<int:assessment_id>/print")
+@login_required
+def print_view(assessment_id: int):
+    """The assessment on paper: who, when, the figures, a table per control area and
+    every row, without the editing controls."""
+    session, assessment, access = _load(assessment_id)
+    today = date.today()
+    groups = register_service.register(
+        session, assessment, register_service.RegisterFilter()
+    )
+    rows = [row.as_score_row for group in groups for row in group.rows]
+    return render_template(
+        "assessments/print.html",
+        assessment=assessment,
+        access=access,
+        groups=groups,
+        today=today,
+        summary=figures(rows, today),
+        areas=rollup(rows, lambda r: r.area, today),
     )
 
 

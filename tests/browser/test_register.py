@@ -158,3 +158,22 @@ def test_the_edit_row_answers_to_escape_and_enter(page, live_url, assessment_id)
         "document.activeElement && document.activeElement.closest('tr')"
         " && document.activeElement.closest('tr').id === 'row-sp-12-05-br'"
     )
+
+
+def test_the_print_view_has_who_when_the_figures_and_no_controls(
+    page, live_url, assessment_id
+):
+    log_in(page, live_url, "pm@browser.test")
+    page.goto(f"{live_url}/assessments/{assessment_id}")
+    page.get_by_role("link", name="Print view").click()
+    page.get_by_role("heading", name="Browser FY26").wait_for()
+    assert "by pm@browser.test" in page.locator("p.printed").inner_text()
+    assert page.get_by_role("button", name="Print").is_visible()
+    page.emulate_media(media="print")
+    assert not page.get_by_role("button", name="Print").is_visible()
+    assert not page.locator("header.site").is_visible()
+    assert page.locator("table.areas tbody tr").count() >= 1
+    assert page.locator("table.register-print").is_visible()
+    assert (
+        page.locator("table.register-print a, table.register-print button").count() == 0
+    )

@@ -86,3 +86,8 @@ document.addEventListener("htmx:afterSettle", () => {
   const edit = row.querySelector("a[hx-get$='/edit']");
   if (edit) edit.focus();
 });
+
+// A print button prints the page (without JavaScript, the browser's own Print does).
+document.addEventListener("click", (event) => {
+  if (event.target.closest && event.target.closest("[data-print]")) window.print();
+});

@@ -177,3 +177,27 @@ def test_the_print_view_has_who_when_the_figures_and_no_controls(
     assert (
         page.locator("table.register-print a, table.register-print button").count() == 0
     )
+
+
+def test_on_a_phone_rows_are_cards_and_the_header_is_a_menu(
+    page, live_url, assessment_id
+):
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_url, "pm@browser.test")
+    page.goto(f"{live_url}/assessments/{assessment_id}")
+    page.locator("#row-sp-09-02-br").wait_for()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page itself scrolls sideways: {width}px"
+    display = page.evaluate(
+        "getComputedStyle(document.querySelector('#row-sp-09-02-br')).display"
+    )
+    assert display == "block"  # a card, not a table row
+    menu = page.get_by_role("button", name="Menu")
+    requirements = page.locator("header.site").get_by_role("link", name="Requirements")
+    assert menu.is_visible() and not requirements.is_visible()
+    menu.click()
+    assert requirements.is_visible() and menu.get_attribute("aria-expanded") == "true"
+    edit = page.locator("#row-sp-09-02-br").get_by_role(
+        "link", name=re.compile("^Edit")
+    )
+    assert edit.bounding_box()["height"] >= 44  # big enough to tap

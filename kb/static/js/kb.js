@@ -91,3 +91,12 @@ document.addEventListener("htmx:afterSettle", () => {
 document.addEventListener("click", (event) => {
   if (event.target.closest && event.target.closest("[data-print]")) window.print();
 });
+
+// On a phone the header folds into a menu behind its button.
+document.addEventListener("click", (event) => {
+  const toggle = event.target.closest ? event.target.closest(".menu-toggle") : null;
+  if (!toggle) return;
+  const header = toggle.closest("header.site");
+  const open = header.classList.toggle("open");
+  toggle.setAttribute("aria-expanded", String(open));
+});

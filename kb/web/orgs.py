@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import Blueprint, flash, g, render_template, request, url_for
 from flask_login import login_required
+from markupsafe import Markup
 
 from kb.db import get_session
 from kb.schemas import AssessmentCreate, MemberAdd, MemberRole
@@ -14,7 +15,7 @@ from kb.services import assessments as assessment_service
 from kb.services import evidence as evidence_service
 from kb.services.charts import sparkline
 from kb.web.forms import parse, parse_or_raise
-from kb.web.fragments import fragment, kept
+from kb.web.fragments import fragment
 from kb.web.htmx import see_other
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
@@ -59,29 +60,38 @@ def _overview(found: accounts.Access) -> str:
     )
 
 
-@bp.get("/<slug>/assessments")
-@login_required
-def assessments(slug: str) -> str:
-    """List assessments; show archived ones on request."""
-    found = _access(slug)
-    archived = request.args.get("archived") == "1"
+def _assessments_page(found, archived: bool, errors: dict, form, status: int = 200):
+    """The list of assessments with their progress, and the form for a new one."""
     session = get_session()
-    return render_template(
-        "orgs/assessments.html",
-        access=found,
-        archived=archived,
-        errors={},
-        form={},
-        items=assessment_service.list_assessments(session, found.org, archived),
-        figures=kept(
-            found.org,
-            ("assessment figures", archived),
-            lambda: {
+
+    def content() -> str:
+        return render_template(
+            "orgs/_assessments.html",
+            access=found,
+            archived=archived,
+            errors=errors,
+            form=form,
+            items=assessment_service.list_assessments(session, found.org, archived),
+            figures={
                 row.assessment.id: row.figures
                 for row in overview.overview(session, found.org, date.today(), archived)
             },
-        ),
+        )
+
+    # Kept rendered while nothing changes, except when it shows a person's faults.
+    shown = (
+        Markup(content())
+        if errors
+        else fragment(found, ("assessments", archived), content)
     )
+    return render_template("orgs/assessments.html", access=found, content=shown), status
+
+
+@bp.get("/<slug>/assessments")
+@login_required
+def assessments(slug: str):
+    """List assessments with their progress; show archived ones on request."""
+    return _assessments_page(_access(slug), request.args.get("archived") == "1", {}, {})
 
 
 @bp.post("/<slug>/assessments")
@@ -92,14 +102,7 @@ def create_assessment(slug: str):
     session = get_session()
     data = parse(AssessmentCreate, request.form, lists=("parts",))
     if isinstance(data, dict):
-        return render_template(
-            "orgs/assessments.html",
-            access=found,
-            archived=False,
-            errors=data,
-            form=request.form,
-            items=assessment_service.list_assessments(session, found.org),
-        ), 422
+        return _assessments_page(found, False, data, request.form, 422)
     assessment = assessment_service.create_assessment(session, found.org, data)
     session.commit()
     return see_other(url_for("assessments.show", assessment_id=assessment.id))

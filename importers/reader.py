@@ -342,6 +342,7 @@ def _check_sheet_shape(data: bytes, sheet) -> list[Problem]:
                 "are allowed",
             )
         )
+    # Read-only sheets know where their XML is (a private name of openpyxl 3.1).
     merged = _first_merged_cell(data, sheet._worksheet_path.lstrip("/"))
     if merged:
         problems.append(

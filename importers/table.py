@@ -72,7 +72,8 @@ class Cell:
     data_type: str = "s"
 
 
-def _normal(text: Any) -> str:
+def normal(text: Any) -> str:
+    """Text compared without case, spaces or punctuation (ids, titles, headers)."""
     return re.sub(r"[^a-z0-9]", "", str(text).lower())
 
 
@@ -150,31 +151,37 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def guess(headers: list[str]) -> dict[str, int]:
-    """For each field, the column whose header names it (the first alias found)."""
+def guess(
+    headers: list[str], aliases: Mapping[str, tuple[str, ...]] = ALIASES
+) -> dict[str, int]:
+    """For each field, the column whose header names it (its first alias found)."""
     found: dict[str, int] = {}
-    normal = [_normal(h) for h in headers]
-    for field, words in ALIASES.items():
+    names = [normal(h) for h in headers]
+    for field, words in aliases.items():
         for word in words:
             if (
-                _normal(word) in normal
-                and normal.index(_normal(word)) not in found.values()
+                normal(word) in names
+                and names.index(normal(word)) not in found.values()
             ):
-                found[field] = normal.index(_normal(word))
+                found[field] = names.index(normal(word))
                 break
     return found
 
 
-def check_mapping(table: Table, mapping: Mapping[str, int]) -> None:
-    """Raise InvalidInput unless the requirement and at least one more field have a
-    column each, and no column serves two fields."""
-    problems = []
-    if "requirement_id" not in mapping:
-        problems.append(
-            Problem("requirement_id", "choose the column of requirement ids")
-        )
-    if len(mapping) < 2:
-        problems.append(Problem("form", "choose a column for at least one more field"))
+def check_mapping(
+    table: Table,
+    mapping: Mapping[str, int],
+    required: Mapping[str, str],
+    labels: Mapping[str, str],
+) -> None:
+    """Raise InvalidInput unless each `required` field (with the message that asks
+    for it) has a column, every choice is one of the table's columns, and no column
+    serves two fields (named by `labels`)."""
+    problems = [
+        Problem(field, message)
+        for field, message in required.items()
+        if field not in mapping
+    ]
     bad = [f for f, i in mapping.items() if not 0 <= i < len(table.headers)]
     problems += [Problem(f, "choose one of the table's columns") for f in bad]
     used: dict[int, str] = {}
@@ -187,16 +194,31 @@ def check_mapping(table: Table, mapping: Mapping[str, int]) -> None:
                     "serves one field",
                 )
             )
-        used[index] = REGISTER_BY_FIELD[field].header
+        used[index] = labels[field]
     if problems:
         raise InvalidInput(problems)
+
+
+def check_register_mapping(table: Table, mapping: Mapping[str, int]) -> None:
+    """A register table needs its requirement ids and at least one more field."""
+    more = (
+        {}
+        if len(mapping) >= 2
+        else {"form": "choose a column for at least one more field"}
+    )
+    check_mapping(
+        table,
+        mapping,
+        {"requirement_id": "choose the column of requirement ids", **more},
+        {c.field: c.header for c in MAPPABLE},
+    )
 
 
 def resolver(ids: Iterable[str]) -> Callable[[str], str | None]:
     """Find an assessment's requirement however a tool wrote its id (SP.09.02 BR,
     sp-09-02-br, SP 09.02 BR)."""
-    index = {_normal(i): i for i in ids}
-    return lambda written: index.get(_normal(written))
+    index = {normal(i): i for i in ids}
+    return lambda written: index.get(normal(written))
 
 
 def table_rows(

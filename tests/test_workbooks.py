@@ -130,6 +130,16 @@ def upload(client, world, data: bytes, name="filled.xlsx"):
     )
 
 
+def shown_rows(page, table: str) -> list[list[str]]:
+    """The text of each cell of each body row of `table.<table>` on a page."""
+    return [
+        [cell.get_text(" ", strip=True) for cell in tr.select("th, td")]
+        for tr in BeautifulSoup(page.text, "html.parser").select(
+            f"table.{table} tbody tr"
+        )
+    ]
+
+
 def preview_page(client, response):
     assert response.status_code == 303, response.text[:500]
     return client.get(response.headers["Location"])
@@ -168,12 +178,7 @@ def test_edited_cells_show_in_the_preview_and_are_saved_on_confirm(
         },
     )
     page = preview_page(org_client, upload(org_client, world, data))
-    changes = [
-        [td.get_text(" ", strip=True) for td in tr.select("th, td")]
-        for tr in BeautifulSoup(page.text, "html.parser").select(
-            "table.changes tbody tr"
-        )
-    ]
+    changes = shown_rows(page, "changes")
     assert ["SP.09.02 BR", "Current level", "(blank)", "2 Managed"] in changes
     assert ["SP.09.02 BR", "Owner", "(blank)", "Priya"] in changes
     assert ["SP.12.05 BR", "Due", "(blank)", "2027-03-31"] in changes
@@ -631,12 +636,7 @@ def test_zone_states_round_trip_through_the_workbook(world, login, org_client):
         unchanged, {("SR 1.1", zone.id): "met", ("SR 1.1 RE(1)", zone.id): "not met"}
     )
     page = preview_page(org_client, upload(org_client, world, data))
-    states = [
-        [td.get_text(" ", strip=True) for td in tr.select("th, td")]
-        for tr in BeautifulSoup(page.text, "html.parser").select(
-            "table.states tbody tr"
-        )
-    ]
+    states = shown_rows(page, "states")
     assert states == [
         [zone.name, "SR 1.1", "partly met", "met"],
         [zone.name, "SR 1.1 RE(1)", "(none)", "not met"],
@@ -764,12 +764,7 @@ def test_a_table_from_another_tool_maps_its_columns_and_imports(
         data={"requirement_id": "0", "current": "1", "target": "2", "owner": "3"},
     )
     preview = preview_page(org_client, mapped)
-    changes = [
-        [td.get_text(" ", strip=True) for td in tr.select("th, td")]
-        for tr in BeautifulSoup(preview.text, "html.parser").select(
-            "table.changes tbody tr"
-        )
-    ]
+    changes = shown_rows(preview, "changes")
     assert ["SP.12.05 BR", "Target level", "4 Improving", "(blank)"] in changes
     assert ["SP.09.02 BR", "Owner", "(blank)", "Priya"] in changes
     assert not any(c[1] == "Notes" for c in changes)  # not mapped: kept
@@ -834,12 +829,7 @@ def test_columns_are_found_by_their_header_wherever_they_are(world, login, org_c
     out = io.BytesIO()
     book.save(out)
     page = preview_page(org_client, upload(org_client, world, out.getvalue()))
-    changes = [
-        [td.get_text(" ", strip=True) for td in tr.select("th, td")]
-        for tr in BeautifulSoup(page.text, "html.parser").select(
-            "table.changes tbody tr"
-        )
-    ]
+    changes = shown_rows(page, "changes")
     assert changes == [["SP.09.02 BR", "Owner", "(blank)", "Priya"]]
 
 

@@ -5,9 +5,6 @@ exist already), and applying adds them. Services add and flush; the caller commi
 
 from __future__ import annotations
 
-import hashlib
-import re
-from dataclasses import asdict
 from typing import Any
 
 from openpyxl.utils import get_column_letter
@@ -15,7 +12,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from importers.rows import read_date
-from importers.table import Table, read_table
+from importers.table import check_mapping, normal
 from kb.errors import Conflict, InvalidInput, NotFound, Problem
 from kb.models import (
     EvidenceFields,
@@ -27,6 +24,7 @@ from kb.models import (
 )
 from kb.schemas import EvidenceInput
 from kb.services import evidence as evidence_service
+from kb.services import imports
 
 # The fields a list may give, in the order of the mapping page, with the words other
 # tools use for each in their headers.
@@ -41,48 +39,19 @@ ALIASES = {
     "url": ("web address", "url", "link", "location", "path"),
 }
 DATES = ("collected_on", "next_review")
+REQUIRED = ("type", "title", "url")
 
 
 def label(field: str) -> str:
     return EvidenceFields.model_fields[field].title or field
 
 
-def _normal(text: Any) -> str:
-    return re.sub(r"[^a-z0-9]", "", str(text).lower())
-
-
-def guess(headers: list[str]) -> dict[str, int]:
-    """For each field, the column whose header names it."""
-    normal = [_normal(h) for h in headers]
-    found: dict[str, int] = {}
-    for field in FIELDS:
-        for word in ALIASES[field]:
-            index = normal.index(_normal(word)) if _normal(word) in normal else None
-            if index is not None and index not in found.values():
-                found[field] = index
-                break
-    return found
-
-
 def start(
     session: Session, org: Organisation, data: bytes, filename: str, user: User
 ) -> ImportRun:
-    """Keep the list as a run waiting for its columns to be named.
-
-    Raises InvalidInput when the file is not a table that can be read.
-    """
-    found = read_table(data, filename)
-    run = ImportRun(
-        organisation_id=org.id,
-        filename=filename[:255] or "evidence list",
-        sha256=hashlib.sha256(data).hexdigest(),
-        created_by=user.id,
-        status="mapping",
-        plan={"table": asdict(found)},
-    )
-    session.add(run)
-    session.flush()
-    return run
+    """Keep the list as a run waiting for its columns to be named; raises as
+    `imports.start_table` does."""
+    return imports.start_table(session, data, filename, user, organisation_id=org.id)
 
 
 def get_run(session: Session, org: Organisation, run_id: int) -> ImportRun:
@@ -90,10 +59,6 @@ def get_run(session: Session, org: Organisation, run_id: int) -> ImportRun:
     if run is None or run.organisation_id != org.id or run.assessment_id is not None:
         raise NotFound(f"There is no evidence import {run_id} here.")
     return run
-
-
-def table_of(run: ImportRun) -> Table:
-    return Table(**run.plan["table"])
 
 
 def preview(
@@ -104,12 +69,16 @@ def preview(
 
     Raises InvalidInput naming each faulty cell, or a bad choice of columns.
     """
-    table = table_of(run)
-    for needed in ("type", "title", "url"):
-        if needed not in mapping:
-            raise InvalidInput(
-                [Problem(needed, f"choose the column of the {label(needed).lower()}")]
-            )
+    table = imports.table_of(run)
+    check_mapping(
+        table,
+        mapping,
+        {
+            needed: f"choose the column of the {label(needed).lower()}"
+            for needed in REQUIRED
+        },
+        {name: label(name) for name in FIELDS},
+    )
     types = _types(session)
     existing = {
         (title.lower(), type_id)
@@ -154,8 +123,8 @@ def _types(session: Session) -> dict[str, str]:
     """Evidence types by their id and by their title, as other tools write them."""
     out = {}
     for type_id, title in evidence_service.evidence_types(session):
-        out[_normal(type_id)] = type_id
-        out[_normal(title)] = type_id
+        out[normal(type_id)] = type_id
+        out[normal(title)] = type_id
     return out
 
 
@@ -167,7 +136,7 @@ def _item(values, types, letters, sheet, number) -> tuple[dict | None, list[Prob
         if value in (None, ""):
             continue
         if field == "type":
-            found = types.get(_normal(value))
+            found = types.get(normal(value))
             if found is None:
                 problems.append(
                     Problem(

@@ -23,7 +23,7 @@ from importers.diff import (
     state_key,
 )
 from importers.reader import WorkbookReader
-from importers.table import Table, check_mapping, read_table, table_rows
+from importers.table import Table, check_register_mapping, read_table, table_rows
 from kb.errors import Conflict as ConflictError
 from kb.errors import InvalidInput, NotFound, Problem, StaleEdit
 from kb.models import (
@@ -101,15 +101,17 @@ def preview(
 
 
 def start_table(
-    session: Session, assessment: Assessment, data: bytes, filename: str, user: User
+    session: Session, data: bytes, filename: str, user: User, **owner: int
 ) -> ImportRun:
-    """Keep a table from another tool as a run waiting for its columns to be named.
+    """Keep a table from another tool as a run waiting for its columns to be named;
+    `owner` is the run's `assessment_id` (a register) or `organisation_id` (an
+    evidence list).
 
     Raises InvalidInput when the file is not a table that can be read.
     """
     found = read_table(data, filename)
     run = ImportRun(
-        assessment_id=assessment.id,
+        **owner,
         filename=filename[:255] or "table",
         sha256=hashlib.sha256(data).hexdigest(),
         created_by=user.id,
@@ -133,7 +135,7 @@ def preview_table(
     Raises InvalidInput for a bad choice of columns or any fault in the rows.
     """
     found = table_of(run)
-    check_mapping(found, mapping)
+    check_register_mapping(found, mapping)
     stored = stored_rows(session, assessment)
     problems: list[Problem] = []
     plan = diff(table_rows(found, mapping, stored, problems), stored)

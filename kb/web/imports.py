@@ -102,7 +102,7 @@ def table(assessment_id: int):
     if request.method == "POST":
         done, problems = _received(
             lambda sent: service.start_table(
-                session, assessment, sent.data, sent.filename, g.user
+                session, sent.data, sent.filename, g.user, assessment_id=assessment.id
             ),
             "imports.columns",
             assessment_id=assessment.id,
@@ -298,8 +298,8 @@ def evidence_columns(slug: str, run_id: int):
     found = evidence_imports.get_run(session, access.org, run_id)
     if found.status != "mapping":
         return see_other(url_for("imports.evidence_run", slug=slug, run_id=run_id))
-    table_ = evidence_imports.table_of(found)
-    mapping = evidence_imports.guess(table_.headers)
+    table_ = service.table_of(found)
+    mapping = guess(table_.headers, evidence_imports.ALIASES)
     problems: list[Problem] = []
     if request.method == "POST":
         mapping = {
@@ -334,7 +334,7 @@ def evidence_columns(slug: str, run_id: int):
 
 def _evidence_fields() -> list[tuple[str, str, bool]]:
     return [
-        (name, evidence_imports.label(name), name in ("type", "title", "url"))
+        (name, evidence_imports.label(name), name in evidence_imports.REQUIRED)
         for name in evidence_imports.FIELDS
     ]
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 import io
 import zipfile
 
-from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
 from tests.test_assessments import save
-from tests.test_workbooks import export, preview_page, upload
+from tests.test_workbooks import export, preview_page, shown_rows, upload
 
 
 def test_a_workbook_edited_and_saved_by_libreoffice_imports_the_edit(
@@ -54,12 +53,7 @@ def test_a_workbook_edited_and_saved_by_libreoffice_imports_the_edit(
         assert any(n.startswith("xl/charts/chart") for n in archive.namelist())
 
     page = preview_page(org_client, upload(org_client, world, data, "resaved.xlsx"))
-    changes = [
-        [td.get_text(" ", strip=True) for td in tr.select("th, td")]
-        for tr in BeautifulSoup(page.text, "html.parser").select(
-            "table.changes tbody tr"
-        )
-    ]
+    changes = shown_rows(page, "changes")
     assert changes == [["SP.09.02 BR", "Owner", "Owner-before", "Owner-after"]]
 
 

@@ -4,18 +4,19 @@ Maturity (with a chart), Hazards, Evidence, Changes, Board approval."""
 from __future__ import annotations
 
 from datetime import datetime
-from io import BytesIO
 
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from importers.writer import (
     BOLD,
     choose,
+    saved,
+    set_widths,
     text_cell,
     write_area_figures,
     write_evidence,
+    write_rows,
 )
 from kb.services.cirmp import Pack
 
@@ -38,24 +39,11 @@ def pack_workbook(pack: Pack, user_email: str, at: datetime) -> bytes:
     _evidence(book.create_sheet("Evidence"), pack)
     _changes(book.create_sheet("Changes"), pack)
     _board(book.create_sheet("Board approval"), pack)
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _widths(sheet: Worksheet, *widths: int) -> None:
-    for n, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(n)].width = width
-
-
-def _rows(sheet: Worksheet, headers, rows) -> None:
-    sheet.append([text_cell(sheet, h, font=BOLD) for h in headers])
-    for row in rows:
-        sheet.append([text_cell(sheet, value) for value in row])
+    return saved(book)
 
 
 def _about(sheet: Worksheet, pack: Pack, user_email: str, at: datetime) -> None:
-    _widths(sheet, 26, 90)
+    set_widths(sheet, 26, 90)
     sheet.append([text_cell(sheet, "CIRMP annual evidence pack", font=BOLD)])
     sheet.append([])
     for label, value in (
@@ -78,7 +66,7 @@ def _maturity(sheet: Worksheet, pack: Pack) -> None:
 
 
 def _hazards(sheet: Worksheet, pack: Pack) -> None:
-    _widths(sheet, 34, 16, 44, 10, 46, 36, 40)
+    set_widths(sheet, 34, 16, 44, 10, 46, 36, 40)
     sheet.freeze_panes = "A2"
     headers = (
         "Hazard group",
@@ -102,7 +90,7 @@ def _hazards(sheet: Worksheet, pack: Pack) -> None:
         for hazard, hazard_rows in pack.hazards.items()
         for r in hazard_rows
     ]
-    _rows(sheet, headers, rows)
+    write_rows(sheet, headers, rows)
 
 
 def _evidence(sheet: Worksheet, pack: Pack) -> None:
@@ -110,7 +98,7 @@ def _evidence(sheet: Worksheet, pack: Pack) -> None:
 
 
 def _changes(sheet: Worksheet, pack: Pack) -> None:
-    _widths(sheet, 18, 16, 14, 22, 22, 24, 36)
+    set_widths(sheet, 18, 16, 14, 22, 22, 24, 36)
     sheet.freeze_panes = "A2"
     headers = ("When (UTC)", "Requirement", "Field", "Before", "After", "Who", "Why")
     rows = [
@@ -125,12 +113,12 @@ def _changes(sheet: Worksheet, pack: Pack) -> None:
         )
         for c, email in pack.changes
     ]
-    _rows(sheet, headers, rows)
+    write_rows(sheet, headers, rows)
 
 
 def _board(sheet: Worksheet, pack: Pack) -> None:
     """The governing body's approval of the annual report: to be filled in."""
-    _widths(sheet, 46, 50)
+    set_widths(sheet, 46, 50)
     sheet.append(
         [text_cell(sheet, f"Board approval of the FY{pack.year} report", font=BOLD)]
     )

@@ -5,13 +5,12 @@ workbook is the one that imports back)."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session
 
-from importers.writer import BOLD, text_cell, write_evidence, write_register
+from importers.writer import BOLD, saved, text_cell, write_evidence, write_register
 from kb.models import Organisation, User
 from kb.services import evidence_links
 from kb.services.assessments import list_assessments
@@ -28,7 +27,7 @@ def evidence_workbook(
         book.create_sheet("Evidence"),
         evidence_links.items_with_requirements(session, org, today),
     )
-    return _saved(book)
+    return saved(book)
 
 
 def organisation_workbook(
@@ -65,7 +64,7 @@ def organisation_workbook(
         book.create_sheet("Evidence"),
         evidence_links.items_with_requirements(session, org, today),
     )
-    return _saved(book)
+    return saved(book)
 
 
 def _sheet_name(assessment) -> str:
@@ -84,9 +83,3 @@ def _about(sheet: Worksheet, org, user, at: datetime, what: str) -> None:
         ("Exported by", user.email),
     ):
         sheet.append([text_cell(sheet, label, font=BOLD), text_cell(sheet, value)])
-
-
-def _saved(book: Workbook) -> bytes:
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()

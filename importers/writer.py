@@ -83,9 +83,27 @@ def assessment_workbook(session: Session, exported: Exported, today: date) -> by
     score_rows, _ = dashboard.score_rows(session, exported.assessment)
     _summary(book.create_sheet("Summary"), dashboard.rollups(score_rows, [], today))
     _zone_versions(book.create_sheet(ZONE_VERSIONS), states)
+    return saved(book)
+
+
+def saved(book: Workbook) -> bytes:
+    """The workbook as the bytes of an .xlsx file."""
     out = BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def set_widths(sheet: Worksheet, *widths: int) -> None:
+    """Column widths from A onwards, in characters."""
+    for n, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(n)].width = width
+
+
+def write_rows(sheet: Worksheet, headers, rows) -> None:
+    """A bold header row, then one row of text cells per item of `rows`."""
+    sheet.append([text_cell(sheet, h, font=BOLD) for h in headers])
+    for row in rows:
+        sheet.append([text_cell(sheet, value) for value in row])
 
 
 def text_cell(sheet: Worksheet, value: Any, **style: Any) -> WriteOnlyCell:

@@ -35,7 +35,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         evidence,
         home,
         imports,
+        offerings,
         orgs,
+        proposals,
         requirements,
         search,
         security,
@@ -57,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for module in (
         home,
         catalogue,
+        offerings,
         requirements,
         search,
         api,
@@ -69,6 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         snapshots,
         workbooks,
         imports,
+        proposals,
     ):
         app.register_blueprint(module.bp)
     errors.register(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -23,11 +24,15 @@ def _checked_catalogue():
     from kb.content.loader import read_tree
 
     root = Path(current_app.config["CONTENT_DIR"])
-    catalogue = read_tree(root)
+    extras = [
+        Path(p) for p in current_app.config["EXTRA_CONTENT_DIR"].split(os.pathsep) if p
+    ]
+    catalogue = read_tree(root, extras)
     if catalogue.problems:
         for problem in catalogue.problems:
             click.echo(str(problem), err=True)
-        raise click.ClickException(f"{len(catalogue.problems)} problem(s) in {root}")
+        where = " and ".join(str(p) for p in [root, *extras])
+        raise click.ClickException(f"{len(catalogue.problems)} problem(s) in {where}")
     return catalogue
 
 

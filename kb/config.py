@@ -13,6 +13,10 @@ DEFAULTS: dict[str, object] = {
     "DATABASE_URL": f"sqlite:///{ROOT / 'instance' / 'kb.sqlite'}",
     # Folder holding the catalogue's Markdown and YAML files.
     "CONTENT_DIR": str(ROOT / "content"),
+    # A deployment's own offerings, sectors and evidence types: one or more folders
+    # (separated by ":" on Linux) each holding offerings/, sectors/ or evidence/. Their
+    # files add to the catalogue, and one with the id of one of ours replaces it.
+    "EXTRA_CONTENT_DIR": "",
     # Folder for the full-text search index.
     "INDEX_DIR": str(ROOT / "instance" / "index"),
     # Rows per page in catalogue lists.

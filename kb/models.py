@@ -46,6 +46,8 @@ class ContentItem(SQLModel, table=True):
     scoring: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
     provisional: bool = False
     retired: bool = False
+    # csms-kb's own, or from the deployment's extra content folder (kb.vocabulary.ORIGINS)
+    origin: str = "ours"
 
     @property
     def tags(self) -> list[str]:

@@ -79,3 +79,16 @@ REGISTER_SORTS = {
     "owner": "Owner",
     "status": "Status",
 }
+
+# How fully a service offering meets a requirement, strongest first.
+Coverage = Literal["full", "partial", "supports"]
+COVERAGES: tuple[str, ...] = Coverage.__args__  # type: ignore[attr-defined]
+COVERAGE_MARKS = {"full": "●", "partial": "◐", "supports": "○"}
+
+# Where a catalogue item comes from: csms-kb's content, or a deployment's own extra
+# content folder (EXTRA_CONTENT_DIR), added or replacing one of ours.
+ORIGINS = {
+    "ours": "csms-kb",
+    "added": "this deployment's own",
+    "override": "this deployment's own, replacing csms-kb's",
+}

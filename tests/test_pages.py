@@ -25,7 +25,7 @@ def test_overview_lists_frameworks_and_areas(client):
     assert "IEC 62443 series" in text
     assert "CA-02 Identification and authentication" in text
     assert "IEC 62443-3-3 2 requirements" in text
-    assert "Evidence artefact types 2" in text and "Service offerings 1" in text
+    assert "Evidence artefact types 2" in text and "Service offerings 2" in text
 
 
 def test_requirement_page_shows_everything_it_connects_to(client):
@@ -89,7 +89,7 @@ def test_raw_html_in_content_is_inert(client):
         ),
         (
             "/offerings/off-pentest",
-            "Requirements it addresses",
+            "Requirements it covers: partial",
             ["SP.09.02 BR Unique user accounts partial"],
         ),
         (

@@ -9,6 +9,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from kb.vocabulary import Cadence
+from kb.vocabulary import Coverage as CoverageLevel
 
 Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 AreaId = Annotated[str, StringConstraints(pattern=r"^CA-0[1-8]$")]
@@ -120,7 +121,7 @@ class Policy(Content):
 class Coverage(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
-    coverage: Literal["full", "partial", "supports"]
+    coverage: CoverageLevel
 
 
 class Offering(Content):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,8 +25,12 @@ from kb.content.kinds import (
 )
 from kb.errors import Problem
 
+# The folders an extra content folder (EXTRA_CONTENT_DIR) may hold.
+EXTRA_FOLDERS = ("offerings", "sectors", "evidence")
 WIKILINK = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
 SUMMARY_WORDS = (40, 150)
+# What an offering leaves to its client: every offering says it (see offering pages).
+OWNER_SECTION = "**What stays the asset owner's job.**"
 
 # relation -> the kind its target must be
 TARGET_KIND = {
@@ -51,6 +56,7 @@ class Entry:
     path: str
     model: Content
     doc: Document
+    origin: str = "ours"  # a key of kb.vocabulary.ORIGINS
 
     def line(self, loc: tuple = ()) -> int:
         return self.doc.line_of(loc)
@@ -63,30 +69,86 @@ class Catalogue:
     digest: str = ""
 
 
-def content_files(root: Path) -> list[tuple[str, Path]]:
+def content_files(root: Path, folders=KINDS) -> list[tuple[str, Path]]:
     """Return (kind, path) for every content file under `root`, in a stable order."""
     files = []
-    for folder, (kind, _model, _prefix) in KINDS.items():
+    for folder in folders:
+        kind = KINDS[folder][0]
         pattern = "*.yaml" if kind == "crosswalk" else "*.md"
         files += [(kind, path) for path in sorted((root / folder).rglob(pattern))]
     return files
 
 
-def read_tree(root: Path) -> Catalogue:
-    """Parse and check every file under `root`; problems are collected, not raised."""
+def read_tree(root: Path, extras: Sequence[Path] = ()) -> Catalogue:
+    """Parse and check every file under `root` and the deployment's `extras` folders;
+    problems are collected, not raised.
+
+    An extra folder holds only EXTRA_FOLDERS. Its files add to ours, and one with the id
+    of one of ours of the same kind replaces it (origin "override")."""
     catalogue = Catalogue()
     digest = hashlib.sha256()
-    models = {kind: model for kind, model, _prefix in KINDS.values()}
-    for kind, path in content_files(root):
-        text = path.read_text(encoding="utf-8")
-        digest.update(str(path.relative_to(root)).encode() + b"\0" + text.encode())
-        shown = str(path.relative_to(root.parent) if root.parent != path else path)
-        entry = _parse(kind, models[kind], path, shown, text, catalogue.problems)
-        if entry:
-            catalogue.entries.append(entry)
+    ours = _read(root, KINDS, root.parent, "ours", catalogue, digest)
+    added: list[Entry] = []
+    for extra in extras:
+        if not extra.is_dir():
+            catalogue.problems.append(
+                Problem(str(extra), "the extra content folder does not exist")
+            )
+            continue
+        catalogue.problems += _misplaced(extra)
+        added += _read(extra, EXTRA_FOLDERS, None, "added", catalogue, digest)
+    catalogue.entries = _merge(ours, added, catalogue.problems)
     catalogue.digest = digest.hexdigest()
     catalogue.problems += check_links(catalogue.entries)
     return catalogue
+
+
+def _read(root, folders, shown_from, origin, catalogue, digest) -> list[Entry]:
+    entries = []
+    models = {kind: model for kind, model, _prefix in KINDS.values()}
+    for kind, path in content_files(root, folders):
+        text = path.read_text(encoding="utf-8")
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + text.encode())
+        shown = str(path.relative_to(shown_from) if shown_from else path)
+        entry = _parse(kind, models[kind], path, shown, text, catalogue.problems)
+        if entry:
+            entry.origin = origin
+            entries.append(entry)
+    return entries
+
+
+def _misplaced(extra: Path) -> list[Problem]:
+    """Files of an extra folder that lie outside the folders it may hold."""
+    allowed = ", ".join(f"{folder}/" for folder in EXTRA_FOLDERS)
+    return [
+        Problem(
+            str(path),
+            f"an extra content folder holds only {allowed}; this file is not read",
+        )
+        for path in sorted(extra.rglob("*"))
+        if path.suffix in (".md", ".yaml")
+        and path.relative_to(extra).parts[0] not in EXTRA_FOLDERS
+    ]
+
+
+def _merge(
+    ours: list[Entry], added: list[Entry], problems: list[Problem]
+) -> list[Entry]:
+    """Ours with the extra entries: an extra entry of one of our ids replaces it (ids
+    carry their kind's prefix, so it is of the same kind)."""
+    by_id = {entry.model.id: index for index, entry in enumerate(ours)}
+    merged = list(ours)
+    for entry in added:
+        index = by_id.get(entry.model.id)
+        if index is None:
+            merged.append(entry)
+            continue
+        if merged[index] is not ours[index]:
+            merged.append(entry)  # a second override: check_links reports the duplicate
+            continue
+        entry.origin = "override"
+        merged[index] = entry
+    return merged
 
 
 def _parse(kind, model, path, shown, text, problems) -> Entry | None:
@@ -177,7 +239,11 @@ def check_links(entries: list[Entry]) -> list[Problem]:
                     )
         problems += _rules(entry)
     for entry in entries:
-        if entry.kind in ("evidence", "policy") and entry.model.id not in referenced:
+        if (
+            entry.kind in ("evidence", "policy")
+            and entry.origin != "added"  # a deployment's own type may stand alone
+            and entry.model.id not in referenced
+        ):
             problems.append(
                 problem_at(
                     entry.path,
@@ -214,6 +280,8 @@ def _rules(entry: Entry) -> list[Problem]:
                     f"write {low} to {high}",
                 )
             )
+    if entry.kind == "offering" and OWNER_SECTION not in entry.doc.body:
+        fault(f"an offering's body needs a '{OWNER_SECTION}' section")
     if not isinstance(model, Requirement) or model.kind_of_item == "group":
         return problems
     if not model.evidence:

@@ -71,6 +71,7 @@ def load(session: Session, catalogue: Catalogue) -> LoadResult:
             "meta": model.model_dump(mode="json", exclude_defaults=True),
             "sort_key": sort_key(model.id),
             "path": entry.path,
+            "origin": entry.origin,
             "retired": False,
         }
         if isinstance(model, Requirement):

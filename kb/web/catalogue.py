@@ -55,7 +55,10 @@ def show(kind: str, key: str) -> str:
 
 for url_area, item_kind in AREAS.items():
     bp.add_url_rule(f"/{url_area}/", "index", index, defaults={"kind": item_kind})
-    bp.add_url_rule(f"/{url_area}/<key>", "show", show, defaults={"kind": item_kind})
+    if item_kind != "offering":  # an offering's page is kb.web.offerings.show
+        bp.add_url_rule(
+            f"/{url_area}/<key>", "show", show, defaults={"kind": item_kind}
+        )
 
 
 @bp.get("/frameworks/")

@@ -9,10 +9,12 @@ from markupsafe import Markup
 
 from kb.markdown import make_renderer
 from kb.vocabulary import (
+    COVERAGE_MARKS,
     CRITICALITIES,
     EVIDENCE_STATUSES,
     FOUNDATIONAL_REQUIREMENTS,
     LEVEL_NAMES,
+    ORIGINS,
     PART_LABELS,
     REGISTER_SORTS,
     REVIEW_STATES,
@@ -29,10 +31,16 @@ def notes_filter(text: str) -> Markup:
     return Markup(_render_notes(text or ""))
 
 
+def percent_filter(share: float | None) -> str:
+    """A share 0-1 as a whole percentage; "–" where there is nothing to share."""
+    return "–" if share is None else f"{round(share * 100)}%"
+
+
 def init_app(app: Flask) -> None:
     from kb.web.rowcache import register_row
 
     app.add_template_filter(notes_filter, "notes")
+    app.add_template_filter(percent_filter, "percent")
     app.jinja_env.globals["cached_register_row"] = register_row
     app.jinja_env.globals.update(
         LEVEL_NAMES=LEVEL_NAMES,
@@ -48,4 +56,6 @@ def init_app(app: Flask) -> None:
         ZONE_STATE_CHOICES=[(state, state) for state in ZONE_STATES],
         CRITICALITIES=CRITICALITIES,
         REGISTER_SORTS=REGISTER_SORTS,
+        COVERAGE_MARKS=COVERAGE_MARKS,
+        ORIGINS=ORIGINS,
     )

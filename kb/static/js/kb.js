@@ -100,3 +100,13 @@ document.addEventListener("click", (event) => {
   const open = header.classList.toggle("open");
   toggle.setAttribute("aria-expanded", String(open));
 });
+
+// "Collapse all" and "Expand all" close or open every group of the region they control.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest ? event.target.closest("[data-details]") : null;
+  if (!button) return;
+  const region = document.getElementById(button.getAttribute("aria-controls"));
+  if (!region) return;
+  const open = button.dataset.details === "open";
+  region.querySelectorAll("details").forEach((details) => { details.open = open; });
+});

@@ -20,4 +20,11 @@ def json_object() -> dict:
 
 
 # The route modules register on `bp`; they import it, so they come after it.
-from kb.web.api import assessments, catalogue, evidence, imports, zones  # noqa: E402,F401
+from kb.web.api import (  # noqa: E402,F401
+    assessments,
+    catalogue,
+    evidence,
+    imports,
+    offerings,
+    zones,
+)

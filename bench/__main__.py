@@ -12,6 +12,7 @@ from pathlib import Path
 from bench import (
     dashboard_bench,
     evidence_bench,
+    matrix_bench,
     register_bench,
     search_bench,
     synthetic,
@@ -164,6 +165,30 @@ def register_figures(work: Path, env: dict[str, str], minimal) -> None:
         )
 
 
+def matrix_figures(work: Path, minimal) -> None:
+    """The coverage matrix at the real catalogue's size and at 20x, for a reader the
+    page cache serves (no session) and for a logged-in member (the page rendered
+    around the matrix region, which is kept per catalogue version)."""
+    for label, factor in (("real catalogue", 1), ("20x requirements", 20)):
+        env = matrix_bench.catalogue(work, f"matrix-{factor}x", factor)
+        with served("kb:create_app()", env) as base:
+            cookie = [f"Cookie: {matrix_bench.logged_in_cookie(base)}"]
+            loads = {
+                "matrix, anonymous (page cache)": wrk(
+                    base + "/offerings/matrix", SECONDS
+                ),
+                "matrix, logged in (its region kept per catalogue)": wrk(
+                    base + "/offerings/matrix", SECONDS, headers=cookie
+                ),
+                "matrix, logged in, one connection": wrk(
+                    base + "/offerings/matrix", SECONDS, 1, headers=cookie
+                ),
+            }
+        print(f"\ncoverage matrix, {label}: wrk 16 connections, {SECONDS} s each")
+        line("minimal Flask page (baseline, above)", f"{minimal.rps:8.0f} req/s")
+        show_loads(loads, minimal)
+
+
 def workbook_figures() -> None:
     """Export and import of a 10,000-row register beside raw openpyxl."""
     print(
@@ -218,6 +243,7 @@ def main() -> None:
         line(label, str(load))
     line("ratio of throughput (target >= 0.7x)", f"{page.rps / minimal.rps:.2f}x")
 
+    matrix_figures(work, minimal)
     register_figures(work, env, minimal)
     workbook_figures()
 

@@ -102,6 +102,7 @@ class Share:
 class Row:
     requirement: Requirement
     cells: dict[str, str]  # offering id -> coverage
+    line: list[str | None]  # the coverage by each offering of the matrix, in order
 
     @property
     def best(self) -> str | None:
@@ -174,7 +175,8 @@ def build_matrix(
             None,
             requirement.area,
         ):
-            row = Row(requirement, cells.get(requirement.id, {}))
+            given = cells.get(requirement.id, {})
+            row = Row(requirement, given, [given.get(o.id) for o in offerings])
             grouped[requirement.part][requirement.area].append(row)
     whole = Share()
     parts = []

@@ -1,5 +1,9 @@
 """Parts of members' pages (and figures) kept while nothing they show has changed.
 
+A region of a catalogue page that is the same for every reader (the coverage matrix) is
+kept under the catalogue's version alone (`catalogue_region`): anonymous readers get the
+whole page from kb.web.cache, members the page around the kept region.
+
 A fragment (the register's rows, a dashboard's body) is kept under the organisation's
 revision (kb.revisions: it changes with every committed change to the organisation's
 records), the catalogue's version, the day, the reader's role and what the page names
@@ -14,6 +18,7 @@ from collections.abc import Callable, Hashable
 from datetime import date
 from typing import Any
 
+from flask import current_app
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -23,6 +28,7 @@ from kb.web.cache import SharedLRU, catalogue_version
 
 CSRF_SLOT = "\x00csrf-token\x00"
 _kept = SharedLRU(512)
+_catalogue_regions = SharedLRU(64)  # few: a matrix region of a large catalogue is MBs
 
 
 def kept(org: Organisation, name: Hashable, compute: Callable[[], Any]) -> Any:
@@ -43,3 +49,14 @@ def fragment(access: Access, name: Hashable, render: Callable[[], str]) -> Marku
         access.org, (access.role, name), lambda: render().replace(token, CSRF_SLOT)
     )
     return Markup(html.replace(CSRF_SLOT, token))
+
+
+def catalogue_region(name: Hashable, render: Callable[[], str]) -> Markup:
+    """The HTML of `render()`, rendered once per catalogue version; it must hold no
+    form and nothing of the reader."""
+    key = (current_app.config["INDEX_DIR"], catalogue_version(), name)
+    html = _catalogue_regions.get(key)
+    if html is None:
+        html = render()
+        _catalogue_regions.put(key, html)
+    return Markup(html)

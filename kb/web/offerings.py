@@ -16,7 +16,8 @@ from kb.services import coverage
 from kb.services.catalogue import get_item, links_of, list_items
 from kb.vocabulary import COVERAGES
 from kb.web.cache import cached
-from kb.web.htmx import render
+from kb.web.fragments import catalogue_region
+from kb.web.htmx import page_or_region
 from kb.web.workbooks import xlsx_response
 
 bp = Blueprint("offerings", __name__, url_prefix="/offerings")
@@ -46,17 +47,30 @@ def matrix_filters() -> coverage.MatrixFilter:
 @cached
 def matrix():
     """Every offering against every requirement, by part and area, with the share
-    covered and the blind spots; filter by part, area and coverage."""
+    covered and the blind spots; filter by part, area and coverage. The region below
+    the filters is kept rendered per catalogue version and filters."""
     session = get_session()
     filters = matrix_filters()
-    return render(
-        "offerings/matrix.html",
-        "offerings/_matrix.html",
-        matrix=coverage.load_matrix(session, filters),
-        filters=filters,
-        areas={a.id: a for a in list_items(session, "area")},
-        parts=PART_ORDER,
-        choices=COVERAGE_CHOICES,
+    areas = {a.id: a for a in list_items(session, "area")}
+    region = catalogue_region(
+        ("offerings matrix", tuple(sorted(filters.active().items()))),
+        lambda: render_template(
+            "offerings/_matrix.html",
+            matrix=coverage.load_matrix(session, filters),
+            filters=filters,
+            areas=areas,
+        ),
+    )
+    return page_or_region(
+        lambda: render_template(
+            "offerings/matrix.html",
+            region=region,
+            filters=filters,
+            areas=areas,
+            parts=PART_ORDER,
+            choices=COVERAGE_CHOICES,
+        ),
+        lambda: region,
     )
 
 

@@ -232,7 +232,16 @@ def test_an_extra_folder_overrides_one_of_ours_and_adds_its_own(tmp_path, extra)
     cells = matrix_cells(soup(client.get("/offerings/matrix")))
     assert cells["SP.12.05 BR"] == ["", "●"]  # the override's mapping, not ours
     assert cells["SR 1.1"] == ["●", ""]
-    assert client.get("/evidence/ev-red-team-report").status_code == 200
+    evidence = soup(client.get("/evidence/ev-red-team-report"))
+    assert (
+        evidence.select_one("p.origin")
+        .get_text(" ", strip=True)
+        .startswith("This deployment's own evidence artefact type, from")
+    )
+    listing = soup(client.get("/offerings/")).select_one("ul.listing").get_text(" ")
+    assert "Acme Red Team this deployment's own, replacing csms-kb's" in " ".join(
+        listing.split()
+    )
     assert client.get("/api/v1/offerings/off-pentest").json["origin"] == "override"
 
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from kb.db import get_session
-from kb.services.catalogue import crosswalk_pairs, get_item, links_of, list_items
+from kb.services.catalogue import (
+    KIND_NAMES,
+    crosswalk_pairs,
+    get_item,
+    links_of,
+    list_items,
+)
 from kb.web.cache import cached
 
 bp = Blueprint("catalogue", __name__)
@@ -48,6 +54,7 @@ def show(kind: str, key: str) -> str:
         "catalogue/show.html",
         kind=kind,
         section=TITLES[kind],
+        kind_name=KIND_NAMES[kind],
         item=item,
         links=links_of(session, item.id),
     )

@@ -187,7 +187,7 @@ def matrix_figures(work: Path, minimal) -> None:
     for label, factor in (("real catalogue", 1), ("20x requirements", 20)):
         env = matrix_bench.catalogue(work, f"matrix-{factor}x", factor)
         with served("kb:create_app()", env) as base:
-            cookie = [f"Cookie: {matrix_bench.logged_in_cookie(base)}"]
+            cookie = [f"Cookie: {register_bench.log_in(base).cookie()}"]
             loads = {
                 "matrix, anonymous (page cache)": wrk(
                     base + "/offerings/matrix", SECONDS

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, insert
 from sqlmodel import Session, col, select
 
-from bench.register_bench import PASSWORD, Browser, set_up
+from bench.register_bench import set_up
 from kb.models import ContentItem, ContentLink
 
 COPIED = ("kind", "title", "summary", "url", "part", "edition", "type", "area_id")
@@ -79,16 +79,3 @@ def _multiply(url: str, factor: int) -> None:
         session.execute(insert(ContentLink), copies)
         session.commit()
     engine.dispose()
-
-
-def logged_in_cookie(base: str) -> str:
-    browser = Browser(base)
-    browser.post(
-        "/login",
-        {
-            "email": "admin@bench.test",
-            "password": PASSWORD,
-            "csrf_token": browser.token("/login"),
-        },
-    )
-    return browser.cookie()

@@ -81,8 +81,8 @@ class Browser:
         return "; ".join(f"{c.name}={c.value}" for c in self.jar)
 
 
-def log_in_and_create(base: str) -> tuple[Browser, str, list[str]]:
-    """Log in, create an assessment of every process part; return its URL and row slugs."""
+def log_in(base: str) -> Browser:
+    """A browser logged in as the admin that set_up made."""
     browser = Browser(base)
     browser.post(
         "/login",
@@ -92,6 +92,12 @@ def log_in_and_create(base: str) -> tuple[Browser, str, list[str]]:
             "csrf_token": browser.token("/login"),
         },
     )
+    return browser
+
+
+def log_in_and_create(base: str) -> tuple[Browser, str, list[str]]:
+    """Log in, create an assessment of every process part; return its URL and row slugs."""
+    browser = log_in(base)
     token = browser.token("/orgs/bench-water/assessments")
     _status, path = browser.post(
         "/orgs/bench-water/assessments",

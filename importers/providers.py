@@ -182,7 +182,7 @@ def proposal_workbook(
         (
             [
                 line.gap.label,
-                "maturity" if line.gap.requirement_id else "security level",
+                line.gap.kind,
                 line.gap.current,
                 line.gap.target,
                 line.gap.size,

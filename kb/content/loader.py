@@ -97,7 +97,7 @@ def read_tree(root: Path, extras: Sequence[Path] = ()) -> Catalogue:
             continue
         catalogue.problems += _misplaced(extra)
         added += _read(extra, EXTRA_FOLDERS, None, "added", catalogue, digest)
-    catalogue.entries = _merge(ours, added, catalogue.problems)
+    catalogue.entries = _merge(ours, added)
     catalogue.digest = digest.hexdigest()
     catalogue.problems += check_links(catalogue.entries)
     return catalogue
@@ -131,9 +131,7 @@ def _misplaced(extra: Path) -> list[Problem]:
     ]
 
 
-def _merge(
-    ours: list[Entry], added: list[Entry], problems: list[Problem]
-) -> list[Entry]:
+def _merge(ours: list[Entry], added: list[Entry]) -> list[Entry]:
     """Ours with the extra entries: an extra entry of one of our ids replaces it (ids
     carry their kind's prefix, so it is of the same kind)."""
     by_id = {entry.model.id: index for index, entry in enumerate(ours)}

@@ -54,6 +54,10 @@ class Gap:
         return self.target - self.current
 
     @property
+    def kind(self) -> str:
+        return "maturity" if self.requirement_id else "security level"
+
+    @property
     def label(self) -> str:
         if self.requirement_id:
             return f"{self.requirement_id} {self.title}"

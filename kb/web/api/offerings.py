@@ -83,7 +83,7 @@ def offering(key: str) -> dict:
 def _gap(gap: Gap) -> dict:
     return {
         "label": gap.label,
-        "kind": "maturity" if gap.requirement_id else "security level",
+        "kind": gap.kind,
         "requirement": gap.requirement_id,
         "zone_id": gap.zone_id,
         "fr": gap.fr,

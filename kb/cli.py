@@ -1,4 +1,5 @@
-"""The `kb` command: Flask's own commands plus ours (check, load, upgrade, reindex, create-org, create-user)."""
+"""The `kb` command: Flask's own commands plus ours (check, load, upgrade, reindex,
+create-org, create-user, create-token)."""
 
 from __future__ import annotations
 
@@ -141,6 +142,44 @@ def create_user_command(
     click.echo(f"{user.email} is {role} of {org.name}")
 
 
+@click.command("create-token")
+@click.argument("email")
+@click.option("--name", required=True, help="What the token is for.")
+@click.option(
+    "--expires-days",
+    type=click.IntRange(1, 366),
+    default=90,
+    show_default=True,
+    help="Days until the token expires.",
+)
+@with_appcontext
+def create_token_command(email: str, name: str, expires_days: int) -> None:
+    """Make an API token for a user and print it (shown this once), for set-ups
+    without a browser."""
+    from kb.db import get_session
+    from kb.services import accounts, audit, tokens
+
+    session = get_session()
+    user = accounts.find_user(session, email)
+    if user is None:
+        raise click.ClickException(f"there is no user with the email '{email}'")
+    token, secret = tokens.create_token(session, user, name, expires_days)
+    audit.record(
+        session,
+        audit.organisations_of(session, user),
+        user,
+        "token created",
+        f"token '{name}'",
+        "command line",
+    )
+    session.commit()
+    click.echo(secret)
+    click.echo(
+        f"token '{name}' for {user.email}, expires {token.expires_at:%Y-%m-%d}",
+        err=True,
+    )
+
+
 def init_app(app: Flask) -> None:
     """Add our commands to the app's `flask`/`kb` command group."""
     for command in (
@@ -150,5 +189,6 @@ def init_app(app: Flask) -> None:
         reindex_command,
         create_org_command,
         create_user_command,
+        create_token_command,
     ):
         app.cli.add_command(command)

@@ -39,6 +39,10 @@ DEFAULTS: dict[str, object] = {
     "FILE_STORE": "database",
     # Evidence items per page of an organisation's evidence register.
     "EVIDENCE_PAGE_SIZE": 50,
+    # Requests one API token may make in each window below (429 with Retry-After over it).
+    "API_RATE_LIMIT": 600,
+    # Length of the API rate-limit window, in seconds; the count is in the database.
+    "API_RATE_WINDOW_SECONDS": 60,
     # Require login for the catalogue pages and the catalogue API too.
     "CATALOGUE_REQUIRES_LOGIN": False,
 }

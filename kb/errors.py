@@ -22,6 +22,22 @@ class KBError(Exception):
     status = 400
 
 
+class Unauthorised(KBError):
+    """No valid credentials: an unknown, expired or revoked token."""
+
+    status = 401
+
+
+class TooManyRequests(KBError):
+    """Over a rate limit; `retry_after` is the seconds until the window ends."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class NotFound(KBError):
     status = 404
 

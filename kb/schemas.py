@@ -21,6 +21,9 @@ from kb.vocabulary import AssessedPart, Level, Role, ZoneState
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 
 
+TOKEN_MAX_DAYS = 366  # the longest life of an API token
+
+
 class Form(BaseModel):
     """Blank form fields arrive as "": a field whose default is None reads it as not
     given; any other field keeps it (and a required one says it is too short)."""
@@ -117,6 +120,11 @@ class MemberRole(Form):
 class Login(Form):
     email: Annotated[str, StringConstraints(min_length=3, max_length=254)]
     password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class TokenCreate(Form):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=80)]
+    days: Annotated[int, Field(ge=1, le=TOKEN_MAX_DAYS)] = 90
 
 
 class PasswordChange(Form):

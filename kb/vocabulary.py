@@ -92,3 +92,20 @@ ORIGINS = {
     "added": "this deployment's own",
     "override": "this deployment's own, replacing csms-kb's",
 }
+
+# What an organisation's audit log records, as its page names each action.
+AUDIT_ACTIONS = {
+    "login": "Logged in",
+    "login failed": "Failed login",
+    "token created": "API token made",
+    "token revoked": "API token revoked",
+    "member added": "Member added",
+    "member changed": "Member's role changed",
+    "member removed": "Member removed",
+    "assessment created": "Assessment created",
+    "assessment archived": "Assessment archived",
+    "assessment restored": "Assessment brought back",
+    "assessment duplicated": "Assessment duplicated",
+    "import applied": "Import applied",
+    "export downloaded": "Export downloaded",
+}

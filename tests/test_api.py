@@ -62,6 +62,6 @@ def test_unknown_requirement_is_a_json_404(client):
     response = client.get("/api/v1/requirements/SR%209.9")
     assert response.status_code == 404
     assert (
-        response.json["error"]["detail"]
+        response.json["detail"]
         == "There is no requirement with the id 'SR 9.9'."
     )

@@ -177,7 +177,7 @@ def test_anonymous_is_sent_to_login(world, clients, rule, endpoint, method):
     )
     if rule.startswith("/api/"):
         assert response.status_code == 401
-        assert "Log in" in response.json["error"]["detail"]
+        assert "Log in" in response.json["detail"]
     else:
         assert response.status_code == 302 and "/login" in response.headers["Location"]
 

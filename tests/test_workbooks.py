@@ -568,7 +568,7 @@ def test_the_api_refuses_a_run_whose_rows_moved_since_the_preview(
     save(org_client, aid, "sp-09-02-br", 0, owner="Kim")
     moved = org_client.post(f"/api/v1/assessments/{aid}/imports/{run}/apply")
     assert moved.status_code == 409
-    assert "after this preview" in moved.json["error"]["detail"]
+    assert "after this preview" in moved.json["detail"]
 
 
 # -- an organisation's workbooks ------------------------------------------------------

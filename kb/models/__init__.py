@@ -1,7 +1,15 @@
 """SQLModel tables, a module per area; import them from here (`from kb.models import
 Score`). `base` comes first: it sets the naming convention before any table."""
 
-from kb.models.accounts import LoginAttempt, Membership, Organisation, User
+from kb.models.accounts import (
+    ApiToken,
+    AuditEvent,
+    LoginAttempt,
+    Membership,
+    Organisation,
+    RequestCount,
+    User,
+)
 from kb.models.assessments import (
     Assessment,
     ImportRun,
@@ -36,6 +44,9 @@ from kb.models.zones import (
 )
 
 __all__ = [
+    "AuditEvent",
+    "ApiToken",
+    "RequestCount",
     "Assessment",
     "ConduitLink",
     "ContentItem",

@@ -1,9 +1,12 @@
-"""Organisations, people and their roles, and the failed logins of the rate limit."""
+"""Organisations, people and their roles, API tokens, and the counters of the login
+and token rate limits."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from kb.models.base import new_revision, utcnow
@@ -44,3 +47,42 @@ class LoginAttempt(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(index=True)
     attempted_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal API token. Only its SHA-256 is kept; it acts with its owner's roles
+    until it expires or is revoked (kb.services.tokens)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    name: str = Field(max_length=80)
+    token_hash: str = Field(max_length=64, unique=True)
+    hint: str = Field(max_length=12)  # the token's first characters, to tell them apart
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
+
+
+class RequestCount(SQLModel, table=True):
+    """Requests per key in fixed windows, kept where every server sees them: the rate
+    limit of token requests."""
+
+    key: str = Field(primary_key=True, max_length=80)
+    window: int = Field(primary_key=True)  # seconds since the epoch // window length
+    count: int = 0
+
+
+class AuditEvent(SQLModel, table=True):
+    """Something done in an organisation, for its admins: who, when, from which
+    address, what. Insert-only."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    actor: str = Field(default="", max_length=254)  # the email, as it was then
+    address: str = Field(default="", max_length=64)
+    action: str = Field(max_length=40)  # a key of kb.vocabulary.AUDIT_ACTIONS
+    target: str = Field(default="", max_length=300)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))

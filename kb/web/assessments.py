@@ -19,6 +19,7 @@ from kb.services import evidence_links, snapshots
 from kb.services import register as register_service
 from kb.services.rollups import figures, rollup
 from kb.vocabulary import LEVEL_NAMES, STATUSES
+from kb.web.auditing import note
 from kb.web.forms import parse, parse_or_raise
 from kb.web.fragments import fragment
 from kb.web.htmx import is_fragment_request, page_or_region, render, see_other
@@ -33,7 +34,7 @@ def _load(assessment_id: int, need: str = "viewer"):
     return session, assessment, access
 
 
-def _filters() -> register_service.RegisterFilter:
+def register_filters() -> register_service.RegisterFilter:
     args = request.args
     sort = args.get("sort", "id")
     return register_service.RegisterFilter(
@@ -70,7 +71,7 @@ def show(assessment_id: int):
     An htmx request (a filter or sort) gets the register region alone; both are kept
     rendered (kb.web.fragments) until the organisation's data changes."""
     session, assessment, access = _load(assessment_id)
-    filters = _filters()
+    filters = register_filters()
     # The register's links carry the query as given, so it is part of the key.
     state = (assessment.id, tuple(sorted(request.args.items(multi=True))))
 
@@ -361,6 +362,8 @@ def archive(assessment_id: int):
     session, assessment, access = _load(assessment_id, "admin")
     archived = request.form.get("archived", "1") == "1"
     service.set_archived(session, assessment, archived)
+    action = "assessment archived" if archived else "assessment restored"
+    note(session, action, assessment.name, org=access.org, id=assessment.id)
     session.commit()
     flash(f"“{assessment.name}” {'archived' if archived else 'restored'}.")
     return see_other(url_for("orgs.assessments", slug=access.org.slug))
@@ -370,8 +373,16 @@ def archive(assessment_id: int):
 @login_required
 def duplicate(assessment_id: int):
     """Copy an assessment with its scores, to start the next one from it (admin)."""
-    session, assessment, _access = _load(assessment_id, "admin")
+    session, assessment, access = _load(assessment_id, "admin")
     copy = service.duplicate(session, assessment, g.user)
+    note(
+        session,
+        "assessment duplicated",
+        assessment.name,
+        org=access.org,
+        id=assessment.id,
+        copy=copy.id,
+    )
     session.commit()
     flash(f"“{copy.name}” starts from the scores of “{assessment.name}”.")
     return see_other(url_for("assessments.show", assessment_id=copy.id))

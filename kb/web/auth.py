@@ -26,14 +26,17 @@ from flask_login import (
 
 from kb.db import get_session
 from kb.errors import InvalidInput
-from kb.models import Organisation, User
-from kb.schemas import Login, PasswordChange
+from kb.models import Organisation, User, utcnow
+from kb.schemas import TOKEN_MAX_DAYS, Login, PasswordChange, TokenCreate
+from kb.services import tokens
 from kb.services.accounts import (
     LoginLimiter,
     authenticate,
     change_password,
+    find_user,
     user_and_organisations,
 )
+from kb.web.auditing import note
 from kb.web.forms import parse
 from kb.web.htmx import see_other
 
@@ -64,13 +67,52 @@ class SessionUser:
 def _unauthorized():
     """The API answers 401 in JSON; pages send the visitor to the login form."""
     if request.path.startswith("/api/"):
-        abort(401, "Log in first: this needs a session.")
+        abort(
+            401,
+            "Log in first, or send a token as 'Authorization: Bearer <token>' "
+            "(make one on your account page).",
+        )
     flash(login_manager.login_message)
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
+def bearer_token() -> str | None:
+    """The token of an API request's `Authorization: Bearer` header, if it has one."""
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    if request.path.startswith("/api/") and scheme.lower() == "bearer":
+        return secret.strip()
+    return None
+
+
+@login_manager.request_loader
+def load_token_user(_request) -> SessionUser | None:
+    """The owner of the request's API token, counted against the token's rate limit
+    (committed at once, so a request that fails still counts). Raises Unauthorised or
+    TooManyRequests."""
+    secret = bearer_token()
+    if secret is None:
+        return None
+    session = get_session()
+    now = utcnow()
+    user, token = tokens.user_for(session, secret, now)
+    config = current_app.config
+    tokens.count_request(
+        session,
+        f"token:{token.id}",
+        config["API_RATE_LIMIT"],
+        config["API_RATE_WINDOW_SECONDS"],
+        now,
+    )
+    tokens.touch(session, token, now)
+    session.commit()
+    g.api_token = token
+    return SessionUser(*user_and_organisations(session, user.id))
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> SessionUser | None:
+    if bearer_token() is not None:
+        return None  # an API request with a token acts as the token's owner
     found = (
         user_and_organisations(get_session(), int(user_id))
         if user_id.isdigit()
@@ -149,6 +191,9 @@ def login():
     user = authenticate(session, form.email, form.password)
     if user is None:
         limiter.failed(key)
+        known = find_user(session, form.email)
+        if known is not None:
+            note(session, "login failed", user=known)
         session.commit()
         return render_template(
             "auth/login.html",
@@ -157,6 +202,7 @@ def login():
             errors={"form": "That email and password do not match an account."},
         ), 401
     limiter.succeeded(key)
+    note(session, "login", user=user)
     session.commit()
     _user, orgs = user_and_organisations(session, user.id)
     login_user(SessionUser(user, orgs))
@@ -167,24 +213,62 @@ def login():
     return redirect(url_for("orgs.index"), 303)
 
 
+def _account_page(status: int = 200, **context):
+    session = get_session()
+    context.setdefault("errors", {})
+    now = utcnow()
+    return render_template(
+        "auth/account.html",
+        tokens=[(t, tokens.state(t, now)) for t in tokens.list_tokens(session, g.user)],
+        max_days=TOKEN_MAX_DAYS,
+        **context,
+    ), status
+
+
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account():
-    """Show the user's account; on POST change the password."""
+    """Show the user's account and API tokens; on POST change the password."""
     if request.method == "GET":
-        return render_template("auth/account.html", errors={})
+        return _account_page()
     form = parse(PasswordChange, request.form)
     if isinstance(form, dict):
-        return render_template("auth/account.html", errors=form), 422
+        return _account_page(422, errors=form)
     session = get_session()
     user = session.get(User, g.user.id)
     try:
         change_password(session, user, form.current, form.new)
     except InvalidInput as exc:
         errors = {problem.where: problem.message for problem in exc.problems}
-        return render_template("auth/account.html", errors=errors), 422
+        return _account_page(422, errors=errors)
     session.commit()
     flash("Your password is changed.")
+    return redirect(url_for("auth.account"), 303)
+
+
+@bp.post("/account/tokens")
+@login_required
+def create_token():
+    """Make an API token; its secret is shown on this response only."""
+    form = parse(TokenCreate, request.form)
+    if isinstance(form, dict):
+        return _account_page(422, token_errors=form)
+    session = get_session()
+    token, secret = tokens.create_token(session, g.user, form.name, form.days)
+    note(session, "token created", f"token '{token.name}'")
+    session.commit()
+    return _account_page(201, new_token=token, secret=secret)
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    """Revoke one of the user's tokens: it stops working at once."""
+    session = get_session()
+    token = tokens.revoke(session, g.user, token_id)
+    note(session, "token revoked", f"token '{token.name}'")
+    session.commit()
+    flash(f"The token '{token.name}' is revoked.")
     return redirect(url_for("auth.account"), 303)
 
 

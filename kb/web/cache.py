@@ -61,8 +61,11 @@ class PageCache:
         view = current_app.view_functions.get(request.endpoint or "")
         if request.method != "GET" or not getattr(view, "kb_cached", False):
             return None
-        if current_app.config["SESSION_COOKIE_NAME"] in request.cookies:
-            return None  # someone with a session may be logged in: render for them
+        if (
+            current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+            or "Authorization" in request.headers
+        ):
+            return None  # someone with a session or a token: check and render for them
         return (request.full_path, is_fragment_request())
 
     def lookup(self) -> Response | None:

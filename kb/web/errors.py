@@ -8,7 +8,7 @@ from flask import Flask, Response, jsonify, make_response, render_template, requ
 from jinja2 import TemplateNotFound
 from werkzeug.exceptions import HTTPException
 
-from kb.errors import KBError, Problem
+from kb.errors import KBError, Problem, TooManyRequests
 from kb.storage import too_large
 from kb.web.htmx import is_fragment_request
 
@@ -19,10 +19,9 @@ def _respond(
     status: int, title: str, detail: str, problems: list[Problem] | None = None
 ):
     if request.path.startswith("/api/"):
-        body: dict = {"error": {"status": status, "title": title, "detail": detail}}
-        if problems:
-            body["problems"] = problem_list(problems)
-        return make_response(jsonify(body), status)
+        return problem_response(
+            status, title, detail, problem_list(problems) if problems else None
+        )
     context = {
         "status": status,
         "title": title,
@@ -45,6 +44,20 @@ def _respond(
     return response
 
 
+def problem_response(
+    status: int, title: str, detail: str, problems: list[dict] | None = None
+) -> Response:
+    """An API error as RFC 9457 problem details, with a `problems` member naming where
+    each fault is (a field path such as `rows.3.current`, or a workbook's cell)."""
+    body: dict = {"type": "about:blank", "title": title, "status": status}
+    body["detail"] = detail
+    if problems:
+        body["problems"] = problems
+    response = make_response(jsonify(body), status)
+    response.mimetype = "application/problem+json"
+    return response
+
+
 def problem_list(problems: list[Problem]) -> list[dict[str, str]]:
     """Problems as the API shows them: `[{"field", "message"}]`."""
     return [{"field": p.where, "message": p.message} for p in problems]
@@ -57,12 +70,24 @@ def handle_http(exc: HTTPException) -> Response:
     return _respond(exc.code or 500, exc.name, exc.description or "")
 
 
+TITLES = {
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    409: "Conflict",
+    422: "Invalid input",
+    429: "Too Many Requests",
+}
+
+
 def handle_domain(exc: KBError) -> Response:
-    titles = {404: "Not Found", 403: "Forbidden", 409: "Conflict", 422: "Invalid input"}
     problems = getattr(exc, "problems", None)
-    return _respond(
-        exc.status, titles.get(exc.status, "Bad Request"), str(exc), problems
+    response = _respond(
+        exc.status, TITLES.get(exc.status, "Bad Request"), str(exc), problems
     )
+    if isinstance(exc, TooManyRequests):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def register(app: Flask) -> None:

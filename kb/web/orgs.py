@@ -14,6 +14,7 @@ from kb.services import accounts, overview
 from kb.services import assessments as assessment_service
 from kb.services import evidence as evidence_service
 from kb.services.charts import sparkline
+from kb.web.auditing import note
 from kb.web.forms import parse, parse_or_raise
 from kb.web.fragments import fragment
 from kb.web.htmx import see_other
@@ -104,6 +105,9 @@ def create_assessment(slug: str):
     if isinstance(data, dict):
         return _assessments_page(found, False, data, request.form, 422)
     assessment = assessment_service.create_assessment(session, found.org, data)
+    note(
+        session, "assessment created", assessment.name, org=found.org, id=assessment.id
+    )
     session.commit()
     return see_other(url_for("assessments.show", assessment_id=assessment.id))
 
@@ -146,6 +150,7 @@ def add_member(slug: str):
             )
         user = accounts.create_user(session, data.email, data.password)
     accounts.set_membership(session, user, found.org, data.role)
+    note(session, "member added", user.email, org=found.org, role=data.role)
     session.commit()
     flash(f"{user.email} is now {data.role} of {found.org.name}.")
     return see_other(url_for("orgs.members", slug=slug))
@@ -160,6 +165,7 @@ def change_member(slug: str, user_id: int):
     data = parse_or_raise(MemberRole, request.form)
     user = accounts.member(session, found.org, user_id)
     accounts.set_membership(session, user, found.org, data.role)
+    note(session, "member changed", user.email, org=found.org, role=data.role)
     session.commit()
     flash(f"{user.email} is now {data.role} of {found.org.name}.")
     return see_other(url_for("orgs.members", slug=slug))
@@ -173,6 +179,7 @@ def remove_member(slug: str, user_id: int):
     session = get_session()
     email = accounts.member(session, found.org, user_id).email
     accounts.remove_membership(session, found.org, user_id)
+    note(session, "member removed", email, org=found.org)
     session.commit()
     flash(f"{email} is no longer a member of {found.org.name}.")
     return see_other(url_for("orgs.members", slug=slug))

@@ -53,4 +53,4 @@ def workbook(assessment_id: int):
     data = proposal_workbook(
         proposal, access.org.name, assessment.name, g.user.email, utcnow()
     )
-    return xlsx_response(data, f"proposal-assessment-{assessment.id}.xlsx")
+    return xlsx_response(data, f"proposal-assessment-{assessment.id}.xlsx", access.org)

@@ -61,12 +61,23 @@ def _bound_uploads() -> None:
         )
 
 
+def _check_csrf() -> None:
+    """Every write of a session needs the CSRF token; an API request that carries a
+    token (`Authorization: Bearer`) needs none: no browser sends that header by itself."""
+    from kb.web.auth import bearer_token
+
+    if current_app.config["WTF_CSRF_ENABLED"] and bearer_token() is None:
+        csrf.protect(apply_exemptions=True)
+
+
 def init_app(app: Flask) -> None:
     from kb.web import htmx
 
     app.session_interface = SessionInterface()
     app.before_request(_bound_uploads)  # before CSRF, which reads the form
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # _check_csrf decides instead
     csrf.init_app(app)
+    app.before_request(_check_csrf)
     htmx.init_app(app)
     app.before_request(_refuse_nul)
     app.after_request(_headers)

@@ -15,6 +15,7 @@ from kb.db import get_session
 from kb.models import utcnow
 from kb.services import accounts, cirmp
 from kb.services import assessments as assessment_service
+from kb.web.auditing import note
 
 bp = Blueprint("workbooks", __name__)
 ASSESSMENT = "/assessments/<int:assessment_id>"
@@ -29,8 +30,13 @@ def _load(assessment_id: int, need: str = "viewer"):
     return session, assessment, access
 
 
-def xlsx_response(data: bytes, filename: str) -> Response:
-    """A workbook as a download that a browser saves rather than shows."""
+def xlsx_response(data: bytes, filename: str, org=None) -> Response:
+    """A workbook as a download that a browser saves rather than shows; the download
+    of an organisation's data (`org`) goes into its audit log."""
+    if org is not None:
+        session = get_session()
+        note(session, "export downloaded", filename, org=org)
+        session.commit()
     response = Response(data, mimetype=XLSX)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
@@ -44,7 +50,7 @@ def export(assessment_id: int):
     session, assessment, access = _load(assessment_id)
     exported = Exported(assessment, access.org, g.user, utcnow(), request.url_root)
     data = assessment_workbook(session, exported, date.today())
-    return xlsx_response(data, exported.filename)
+    return xlsx_response(data, exported.filename, access.org)
 
 
 def _pack(assessment_id: int):
@@ -59,9 +65,9 @@ def _pack(assessment_id: int):
 def cirmp_workbook(assessment_id: int):
     """The CIRMP evidence pack of a financial year (`?year=2026`: 1 July 2025 to
     30 June 2026; by default the last year that has ended)."""
-    _access, found = _pack(assessment_id)
+    access, found = _pack(assessment_id)
     data = pack_workbook(found, g.user.email, utcnow())
-    return xlsx_response(data, f"cirmp-evidence-pack-FY{found.year}.xlsx")
+    return xlsx_response(data, f"cirmp-evidence-pack-FY{found.year}.xlsx", access.org)
 
 
 @bp.get(ASSESSMENT + "/cirmp")
@@ -87,7 +93,7 @@ def organisation(slug: str):
     data = organisation_workbook(
         session, access.org, g.user, utcnow(), request.url_root, date.today()
     )
-    return xlsx_response(data, f"{access.org.slug}-assessments.xlsx")
+    return xlsx_response(data, f"{access.org.slug}-assessments.xlsx", access.org)
 
 
 @bp.get("/orgs/<slug>/evidence/export.xlsx")
@@ -97,7 +103,7 @@ def evidence(slug: str):
     session = get_session()
     access = accounts.org_access(session, g.user, slug)
     data = evidence_workbook(session, access.org, g.user, utcnow(), date.today())
-    return xlsx_response(data, f"{access.org.slug}-evidence.xlsx")
+    return xlsx_response(data, f"{access.org.slug}-evidence.xlsx", access.org)
 
 
 # -- an organisation's evidence list from another tool -------------------------------

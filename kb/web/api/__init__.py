@@ -1,22 +1,98 @@
 """JSON API under /api/v1: one blueprint, its routes in a module per area (the
-catalogue; an organisation's evidence; zones and conduits; an assessment's roll-ups and
-snapshots)."""
+catalogue; offerings; organisations and their audit log; assessments, their scores and
+history; an organisation's evidence; zones and conduits; imports), and what every
+route shares: bodies checked against a model, errors as problem details (kb.web.errors),
+pages by `limit` and `cursor`, and ETags on reads."""
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+import base64
+import binascii
+from typing import TypeVar
 
-from kb.errors import InvalidInput, Problem
+from flask import Blueprint, Response, request
+from pydantic import BaseModel, ValidationError
+
+from kb.errors import InvalidInput, KBError, Problem
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+M = TypeVar("M", bound=BaseModel)
+MAX_LIMIT = 1000
 
 
 def json_object() -> dict:
-    """The request's JSON body, which must be an object; InvalidInput otherwise."""
-    body = request.get_json(silent=True)
+    """The request's JSON body, which must be an object. Raises KBError (400) for a body
+    that is not JSON, InvalidInput for one that is not an object."""
+    if not request.get_data():
+        raise InvalidInput([Problem("body", "send a JSON object")])
+    try:
+        body = request.get_json(force=True)
+    except Exception:  # werkzeug's BadRequest, whatever the parser said
+        raise KBError(
+            "The body is not valid JSON: check its quotes, commas and brackets."
+        ) from None
     if not isinstance(body, dict):
         raise InvalidInput([Problem("body", "send a JSON object")])
     return body
+
+
+def faults(exc: ValidationError, prefix: str = "") -> list[Problem]:
+    """Each fault of a model's validation, at its field path (`rows.3.current`)."""
+    out = []
+    for error in exc.errors():
+        path = ".".join(str(part) for part in error["loc"])
+        where = ".".join(p for p in (prefix, path) if p) or "body"
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown field"
+        out.append(Problem(where, message))
+    return out
+
+
+def parsed(model: type[M], data: dict, prefix: str = "") -> M:
+    """`data` as `model`; InvalidInput naming each fault by its path."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(faults(exc, prefix)) from None
+
+
+def page_args(default: int = 100) -> tuple[int, int]:
+    """(limit, offset) from `limit` (1 to MAX_LIMIT) and the opaque `cursor` a previous
+    page gave; InvalidInput for either out of shape."""
+    problems = []
+    limit = request.args.get("limit", default, type=int)
+    if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        problems.append(Problem("limit", f"a whole number from 1 to {MAX_LIMIT}"))
+    offset = 0
+    if cursor := request.args.get("cursor"):
+        try:
+            offset = int(base64.urlsafe_b64decode(cursor.encode()).decode())
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            problems.append(Problem("cursor", "use the next_cursor of a page as given"))
+    if problems:
+        raise InvalidInput(problems)
+    return limit, offset
+
+
+def next_cursor(offset: int, limit: int, total: int) -> str | None:
+    """The cursor of the page after [offset, offset + limit), or None at the end."""
+    after = offset + limit
+    return (
+        base64.urlsafe_b64encode(str(after).encode()).decode()
+        if after < total
+        else None
+    )
+
+
+@bp.after_request
+def _conditional(response: Response) -> Response:
+    """Every successful read carries an ETag; `If-None-Match` with it gets a 304."""
+    if request.method == "GET" and response.status_code == 200 and response.is_json:
+        if not response.get_etag()[0]:
+            response.add_etag()
+        response.make_conditional(request)
+    return response
 
 
 # The route modules register on `bp`; they import it, so they come after it.
@@ -26,5 +102,8 @@ from kb.web.api import (  # noqa: E402,F401
     evidence,
     imports,
     offerings,
+    openapi,
+    orgs,
+    scores,
     zones,
 )

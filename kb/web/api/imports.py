@@ -16,6 +16,8 @@ from kb.services import assessments as assessment_service
 from kb.services import imports as service
 from kb.services import snapshots
 from kb.web.api import bp
+from kb.web.auditing import note
+from kb.web.errors import problem_response
 from kb.web.forms import uploaded_file
 
 
@@ -98,7 +100,12 @@ def import_preview(assessment_id: int):
         )
     except InvalidInput as error:
         session.rollback()
-        return {"problems": [_problem(p) for p in error.problems]}, 422
+        return problem_response(
+            422,
+            "Invalid input",
+            "The workbook cannot be imported: see each problem.",
+            [_problem(p) for p in error.problems],
+        )
     session.commit()
     return _run_json(run), 201
 
@@ -111,7 +118,7 @@ def import_apply(assessment_id: int, run_id: int):
     register, or of zone states); the others keep the application's.
     409 when a row it touches was saved since the preview, or it was applied already."""
     session = get_session()
-    assessment, _access = assessment_service.get_assessment(
+    assessment, access = assessment_service.get_assessment(
         session, g.user, assessment_id, "editor"
     )
     run = service.get_run(session, assessment, run_id)
@@ -133,6 +140,14 @@ def import_apply(assessment_id: int, run_id: int):
     take_file = {(c["requirement"], c["field"]) for c in chosen if "field" in c}
     take_states = {(c["zone"], c["requirement"]) for c in chosen if "zone" in c}
     snapshots.monthly(session, assessment, g.user, utcnow())
-    service.apply(session, assessment, run, take_file, g.user, take_states)
+    count = service.apply(session, assessment, run, take_file, g.user, take_states)
+    note(
+        session,
+        "import applied",
+        run.filename,
+        org=access.org,
+        run=run.id,
+        values=count,
+    )
     session.commit()
     return _run_json(run)

@@ -136,6 +136,20 @@ def test_the_sweep_covers_the_routes():
         "imports.evidence_columns",
         "imports.evidence_run",
         "imports.evidence_apply",
+        "proposals.show",
+        "proposals.workbook",
+        "api.proposal",
+        "api.org_assessments",
+        "api.org_assessment_create",
+        "api.org_audit",
+        "api.assessment",
+        "api.assessment_update",
+        "api.scores",
+        "api.score",
+        "api.score_update",
+        "api.scores_bulk",
+        "api.history",
+        "orgs.audit_log",
     } <= endpoints
 
 
@@ -225,3 +239,54 @@ def test_viewer_reads_but_sees_no_edit_controls(world, clients):
     page = clients["viewer"].get(f"/assessments/{world['assessment'].id}")
     assert page.status_code == 200
     assert "/edit" not in page.text and "Target for all of" not in page.text
+
+
+# -- the same sweep through API tokens ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tokens_of(tenancy_app, world):
+    """A live API token for the stranger and for Acme's viewer."""
+    from kb.services import tokens
+
+    with session_for(tenancy_app) as db:
+        made = {
+            name: tokens.create_token(db, world[name], "sweep", 1)[1]
+            for name in ("stranger", "viewer")
+        }
+        db.commit()
+    return made
+
+
+def token_request(tenancy_app, world, rule, method, secret):
+    return tenancy_app.test_client().open(
+        url_for_rule(rule, world),
+        method=method,
+        data=FORM,
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+
+
+@pytest.mark.parametrize(("rule", "endpoint", "method"), ROUTES)
+def test_another_organisations_token_gets_404_or_no_way_in(
+    tenancy_app, world, tokens_of, rule, endpoint, method
+):
+    response = token_request(tenancy_app, world, rule, method, tokens_of["stranger"])
+    if rule.startswith("/api/"):
+        assert response.status_code == 404, endpoint
+        for secret in ("Acme", "acme-water", "FY26", "ed@acme.test"):
+            assert secret not in response.text
+    else:  # a token opens the API only: a page sends it to the login form
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize(
+    ("rule", "endpoint", "method"),
+    [r for r in ROUTES if r[0].startswith("/api/") and r[2] != "GET"],
+)
+def test_a_viewers_token_is_refused_every_write(
+    tenancy_app, world, tokens_of, rule, endpoint, method
+):
+    response = token_request(tenancy_app, world, rule, method, tokens_of["viewer"])
+    assert response.status_code == 403, endpoint
+    assert "needs the" in response.json["detail"]

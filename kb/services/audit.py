@@ -3,6 +3,7 @@ flush; the caller commits, so an event is kept only with the change it records."
 
 from __future__ import annotations
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from kb.models import AuditEvent, Membership, Organisation, User
@@ -51,10 +52,11 @@ def events(
     action: str | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> list[AuditEvent]:
-    """The organisation's events, newest first."""
+) -> tuple[list[AuditEvent], int]:
+    """One page of the organisation's events, newest first, and how many there are."""
     query = select(AuditEvent).where(AuditEvent.organisation_id == org.id)
     if action:
         query = query.where(AuditEvent.action == action)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
     query = query.order_by(col(AuditEvent.id).desc()).offset(offset).limit(limit)
-    return list(session.exec(query))
+    return list(session.exec(query)), total

@@ -251,6 +251,12 @@ def requirement_in_scope(
     return item
 
 
+def score_values(score: Score | None) -> dict:
+    """A score's fields as a person edits them (read attribute by attribute: an expired
+    row reloads, where model_dump would miss them); {} for a row never saved."""
+    return {name: getattr(score, name) for name in SCORED_FIELDS} if score else {}
+
+
 def score_of(
     session: Session, assessment: Assessment, requirement_id: str
 ) -> Score | None:
@@ -344,7 +350,7 @@ def set_group_target(
     """Set `target` on `rows` of `group` (from its TargetPlan); return how many."""
     for row in rows:
         score = row.score
-        base = score.model_dump(include=set(SCORED_FIELDS)) if score else {}
+        base = score_values(score)
         update = ScoreUpdate.model_validate(
             {
                 **base,

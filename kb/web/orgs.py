@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
-from flask import Blueprint, flash, g, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import login_required
 from markupsafe import Markup
 
 from kb.db import get_session
 from kb.schemas import AssessmentCreate, MemberAdd, MemberRole
-from kb.services import accounts, overview
+from kb.services import accounts, audit, overview
 from kb.services import assessments as assessment_service
 from kb.services import evidence as evidence_service
 from kb.services.charts import sparkline
+from kb.vocabulary import AUDIT_ACTIONS
 from kb.web.auditing import note
 from kb.web.forms import parse, parse_or_raise
 from kb.web.fragments import fragment
@@ -110,6 +120,31 @@ def create_assessment(slug: str):
     )
     session.commit()
     return see_other(url_for("assessments.show", assessment_id=assessment.id))
+
+
+@bp.get("/<slug>/audit")
+@login_required
+def audit_log(slug: str) -> str:
+    """Who did what and when in the organisation, newest first (admin); filter by
+    action."""
+    found = _access(slug, "admin")
+    action = request.args.get("action")
+    action = action if action in AUDIT_ACTIONS else None
+    size = current_app.config["PAGE_SIZE"]
+    number = max(1, request.args.get("page", 1, type=int) or 1)
+    events, total = audit.events(
+        get_session(), found.org, action=action, limit=size, offset=(number - 1) * size
+    )
+    return render_template(
+        "orgs/audit.html",
+        access=found,
+        events=events,
+        action=action,
+        actions=AUDIT_ACTIONS,
+        number=number,
+        pages=max(1, math.ceil(total / size)),
+        total=total,
+    )
 
 
 @bp.get("/<slug>/members")

@@ -103,16 +103,14 @@ def org_audit(slug: str) -> dict:
     session = get_session()
     access = accounts.org_access(session, g.user, slug, "admin")
     limit, offset = page_args()
-    found = audit.events(
+    found, total = audit.events(
         session,
         access.org,
         action=request.args.get("action") or None,
-        limit=limit + 1,
+        limit=limit,
         offset=offset,
     )
     return AuditList(
-        events=[
-            AuditOut.model_validate(e, from_attributes=True) for e in found[:limit]
-        ],
-        next_cursor=next_cursor(offset, limit, offset + len(found)),
+        events=[AuditOut.model_validate(e, from_attributes=True) for e in found],
+        next_cursor=next_cursor(offset, limit, total),
     ).model_dump(mode="json")

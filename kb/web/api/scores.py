@@ -14,7 +14,7 @@ from kb.errors import Conflict, InvalidInput, Problem, StaleEdit
 from kb.models import Assessment, Score, ScoreFields
 from kb.services import assessments as assessment_service
 from kb.services import register as register_service
-from kb.services.register import SCORED_FIELDS, HistoryFilter, Row
+from kb.services.register import HistoryFilter, Row
 from kb.web.api import bp, json_object, next_cursor, page_args, parsed
 from kb.web.api.models import (
     AssessmentOut,
@@ -47,7 +47,7 @@ def _load(assessment_id: int, need: str = "viewer"):
 
 def score_json(requirement, score: Score | None) -> dict:
     row = Row(requirement, score, "")
-    stored = score.model_dump(include=set(SCORED_FIELDS)) if score else {}
+    stored = register_service.score_values(score)
     return ScoreOut(
         requirement=requirement.id,
         title=requirement.title,
@@ -129,8 +129,7 @@ def score(assessment_id: int, key: str):
 
 def _merged(stored: Score | None, sent: dict) -> dict:
     """The stored fields with those sent on top: a field not sent keeps its value."""
-    base = stored.model_dump(include=set(SCORED_FIELDS)) if stored else {}
-    return base | sent
+    return register_service.score_values(stored) | sent
 
 
 def _stale(requirement, stored: Score | None, sent_version: int) -> Conflict:

@@ -1,0 +1,119 @@
+"""The OpenAPI description: valid OpenAPI 3.1, complete (every route of the URL map),
+true (real responses match their schemas), and readable as a page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import validate
+
+from tests.test_tenancy import url_for_rule
+
+
+@pytest.fixture(scope="module")
+def document(app):
+    return app.test_client().get("/api/v1/openapi.json").json
+
+
+def test_the_document_is_valid_openapi_3_1(document):
+    validate(document)
+    assert document["openapi"] == "3.1.0"
+
+
+def test_every_api_route_is_described_with_a_summary(app, document):
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/"):
+            continue
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            operation = document["paths"].get(path, {}).get(method.lower())
+            assert operation, f"{method} {rule.rule} is missing from openapi.json"
+            assert operation["summary"], f"{method} {rule.rule} has no docstring"
+
+
+def test_request_bodies_come_from_the_models_that_validate_them(document):
+    create = document["paths"]["/api/v1/orgs/{slug}/assessments"]["post"]
+    ref = create["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    body = document["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert body["additionalProperties"] is False
+    assert body["properties"]["parts"]["items"]["enum"] == [
+        "62443-2-4",
+        "62443-2-1",
+        "62443-3-2",
+        "62443-3-3",
+    ]
+    current = document["components"]["schemas"]["ScoreBody"]["properties"]["current"]
+    assert current["anyOf"][0] == {"maximum": 4, "minimum": 0, "type": "integer"}
+
+
+# Every operation that declares a response model, with a request that exercises it.
+CALLS = {
+    ("get", "/api/v1/orgs"): None,
+    ("get", "/api/v1/orgs/{slug}/assessments"): None,
+    ("post", "/api/v1/orgs/{slug}/assessments"): {
+        "name": "FY27",
+        "parts": ["62443-2-4"],
+    },
+    ("get", "/api/v1/orgs/{slug}/audit"): None,
+    ("get", "/api/v1/assessments/{assessment_id}"): None,
+    ("patch", "/api/v1/assessments/{assessment_id}"): {"name": "Renamed"},
+    ("get", "/api/v1/assessments/{assessment_id}/scores"): None,
+    ("get", "/api/v1/assessments/{assessment_id}/scores/{key}"): None,
+    ("put", "/api/v1/assessments/{assessment_id}/scores/{key}"): {
+        "version": 0,
+        "current": 2,
+        "due": "2027-03-31",
+    },
+    ("post", "/api/v1/assessments/{assessment_id}/scores/bulk"): {
+        "rows": [{"requirement": "SP.12.05 BR", "version": 0, "target": 3}]
+    },
+    ("get", "/api/v1/assessments/{assessment_id}/history"): None,
+}
+
+
+def test_real_responses_match_their_schemas(document, world, login, org_client):
+    login("admin@acme.test")
+    documented = {
+        (method, path)
+        for path, methods in document["paths"].items()
+        for method, op in methods.items()
+        if "$ref"
+        in op["responses"]
+        .get("200", op["responses"].get("201", {}))
+        .get("content", {})
+        .get("application/json", {})
+        .get("schema", {})
+    }
+    assert documented == set(CALLS), "give each documented response a call here"
+    for (method, path), body in CALLS.items():
+        rule = re.sub(r"\{(\w+)\}", r"<\1>", path)
+        response = org_client.open(url_for_rule(rule, world), method=method, json=body)
+        operation = document["paths"][path][method]
+        status = next(code for code in operation["responses"] if code.startswith("2"))
+        assert response.status_code == int(status), (path, response.text)
+        schema = operation["responses"][status]["content"]["application/json"]["schema"]
+        validator = Draft202012Validator(
+            schema | {"components": document["components"]}
+        )
+        errors = [e.message for e in validator.iter_errors(response.json)]
+        assert errors == [], (method, path, errors)
+
+
+def test_problems_match_the_problem_schema(document, world, login, org_client):
+    login("ed@acme.test")
+    response = org_client.post(
+        "/api/v1/orgs/acme-water/assessments", json={"name": "", "parts": []}
+    )
+    assert response.status_code == 422
+    schema = {"$ref": "#/components/schemas/ProblemOut"}
+    validator = Draft202012Validator(schema | {"components": document["components"]})
+    assert list(validator.iter_errors(response.json)) == []
+
+
+def test_the_docs_page_lists_every_route(app, document):
+    page = app.test_client().get("/api/v1/docs").text
+    for path, methods in document["paths"].items():
+        for method in methods:
+            assert f"{method.upper()} {path}" in page

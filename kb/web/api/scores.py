@@ -32,6 +32,7 @@ from kb.web.api.orgs import assessment_json
 from kb.web.api.spec import documented
 from kb.web.assessments import register_filters
 from kb.web.auditing import note
+from kb.web.fragments import kept
 
 DEFAULTS = ScoreFields().model_dump()  # what a row never saved reads as
 IF_MATCH = re.compile(r'^\s*(?:W/)?"v(\d+)"\s*$')
@@ -93,20 +94,28 @@ def scores(assessment_id: int) -> dict:
     """Every requirement in scope with its score, filtered and sorted as the register
     is (`area`, `status`, `gap=1`, `overdue=1`, `owner`, `sort`); pages by `limit`
     and `cursor`."""
-    session, found, _access = _load(assessment_id)
+    session, found, access = _load(assessment_id)
     limit, offset = page_args(default=500)
-    rows = [
-        row
-        for group in register_service.register(session, found, register_filters())
-        for row in group.rows
-    ]
-    return {
-        "scores": [
-            score_json(r.requirement, r.score) for r in rows[offset : offset + limit]
-        ],
-        "total": len(rows),
-        "next_cursor": next_cursor(offset, limit, len(rows)),
-    }
+    filters = register_filters()
+
+    def listed() -> dict:
+        rows = [
+            row
+            for group in register_service.register(session, found, filters)
+            for row in group.rows
+        ]
+        return {
+            "scores": [
+                score_json(r.requirement, r.score)
+                for r in rows[offset : offset + limit]
+            ],
+            "total": len(rows),
+            "next_cursor": next_cursor(offset, limit, len(rows)),
+        }
+
+    # kept until the organisation's data changes, as the register page is
+    query = tuple(sorted(request.args.items(multi=True)))
+    return kept(access.org, ("api scores", found.id, query), listed)
 
 
 def _one(session, found: Assessment, key: str):

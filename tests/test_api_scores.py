@@ -250,3 +250,20 @@ def test_a_body_over_the_limit_is_refused_as_a_problem(
     )
     assert response.status_code == 413
     assert response.mimetype == "application/problem+json"
+
+
+def test_evidence_items_page_by_limit_and_cursor(world, login, org_client, db):
+    from tests import factories
+
+    for n in range(2):
+        factories.make_evidence(
+            db, org=world["acme"], user=world["editor"], title=f"Item {n}"
+        )
+    login("ed@acme.test")
+    url = "/api/v1/orgs/acme-water/evidence"
+    first = org_client.get(url + "?limit=2").json
+    assert first["count"] == 3 and len(first["items"]) == 2
+    second = org_client.get(url + f"?limit=2&cursor={first['next_cursor']}").json
+    assert len(second["items"]) == 1 and second["next_cursor"] is None
+    seen = {i["id"] for i in first["items"]} | {i["id"] for i in second["items"]}
+    assert len(seen) == 3

@@ -8,15 +8,17 @@ from flask import g, request
 from flask_login import login_required
 
 from kb.db import get_session
-from kb.schemas import SnapshotInput
 from kb.services import assessments as assessment_service
 from kb.services import snapshots as snapshot_service
-from kb.web.api import bp, json_object
-from kb.web.forms import validate
+from kb.web.api import bp, json_object, parsed
+from kb.web.api.models import SnapshotBody
+from kb.web.api.responses import RollupsOut, SnapshotList, SnapshotOut
+from kb.web.api.spec import documented
 
 
 @bp.get("/assessments/<int:assessment_id>/rollups")
 @login_required
+@documented(response=RollupsOut)
 def rollups(assessment_id: int) -> dict:
     """Per control area, 2-4 functional area, part and FR, and for the whole assessment:
     requirements, assessed, at target, mean and minimum current level, gap, overdue;
@@ -44,6 +46,7 @@ def _snapshot_json(snapshot) -> dict:
 
 @bp.get("/assessments/<int:assessment_id>/snapshots")
 @login_required
+@documented(response=SnapshotList)
 def snapshots(assessment_id: int) -> dict:
     """The assessment's snapshots, oldest first, with their headline figures."""
     session = get_session()
@@ -56,13 +59,14 @@ def snapshots(assessment_id: int) -> dict:
 
 @bp.post("/assessments/<int:assessment_id>/snapshots")
 @login_required
+@documented(body=SnapshotBody, status=201, response=SnapshotOut)
 def snapshot_create(assessment_id: int):
     """Take a snapshot now: `{"label"}`; 201."""
     session = get_session()
     assessment, _access = assessment_service.get_assessment(
         session, g.user, assessment_id, "editor"
     )
-    data = validate(SnapshotInput, json_object())
+    data = parsed(SnapshotBody, json_object())
     snapshot = snapshot_service.take(
         session, assessment, g.user, data.label, date.today()
     )

@@ -10,14 +10,15 @@ from werkzeug.datastructures import MultiDict
 
 from kb.db import get_session
 from kb.errors import InvalidInput, Problem
-from kb.schemas import EvidenceLinkInput
 from kb.services import accounts, evidence_links
 from kb.services import assessments as assessment_service
 from kb.services import evidence as evidence_service
 from kb.services import register as register_service
-from kb.web.api import bp
+from kb.web.api import bp, next_cursor, page_args, parsed
+from kb.web.api.models import EvidenceBody, EvidenceLinkBody
+from kb.web.api.responses import EvidenceLinkOut, EvidenceList, EvidenceOut
+from kb.web.api.spec import documented
 from kb.web.evidence import file_store, filters_from, submitted
-from kb.web.forms import validate
 
 
 def _evidence(row: evidence_service.Listed, slug: str) -> dict:
@@ -47,26 +48,30 @@ def _evidence(row: evidence_service.Listed, slug: str) -> dict:
 
 @bp.get("/orgs/<slug>/evidence")
 @login_required
+@documented(response=EvidenceList)
 def evidence_list(slug: str) -> dict:
-    """The organisation's evidence items, with the register page's filters and pages."""
+    """The organisation's evidence items, with the register page's filters; pages by
+    `limit` and `cursor` (or the page's own `page`)."""
     found = accounts.org_access(get_session(), g.user, slug)
+    limit, offset = page_args(default=current_app.config["EVIDENCE_PAGE_SIZE"])
+    filters = filters_from(request.args)
+    if "cursor" in request.args or "limit" in request.args:
+        filters.page = offset // limit + 1
     page = evidence_service.list_items(
-        get_session(),
-        found.org,
-        filters_from(request.args),
-        current_app.config["EVIDENCE_PAGE_SIZE"],
-        date.today(),
+        get_session(), found.org, filters, limit, date.today()
     )
     return {
         "count": page.total,
         "page": page.number,
         "pages": page.pages,
+        "next_cursor": next_cursor((page.number - 1) * limit, limit, page.total),
         "items": [_evidence(row, slug) for row in page.rows],
     }
 
 
 @bp.post("/orgs/<slug>/evidence")
 @login_required
+@documented(body=EvidenceBody, status=201, response=EvidenceOut)
 def evidence_create(slug: str):
     """Add an item: multipart with `file`, or JSON with `url`; 201 or 422 `problems`."""
     found = accounts.org_access(get_session(), g.user, slug, "editor")
@@ -85,6 +90,7 @@ def evidence_create(slug: str):
 
 @bp.get("/orgs/<slug>/evidence/<int:evidence_id>")
 @login_required
+@documented(response=EvidenceOut)
 def evidence_show(slug: str, evidence_id: int) -> dict:
     """One evidence item of the organisation."""
     found = accounts.org_access(get_session(), g.user, slug)
@@ -95,6 +101,7 @@ def evidence_show(slug: str, evidence_id: int) -> dict:
 
 @bp.post("/assessments/<int:assessment_id>/scores/<key>/evidence")
 @login_required
+@documented(body=EvidenceLinkBody, status=201, response=EvidenceLinkOut)
 def evidence_link(assessment_id: int, key: str):
     """Link an evidence item (`{"evidence_id"}`) to a register row; 201."""
     session = get_session()
@@ -103,7 +110,7 @@ def evidence_link(assessment_id: int, key: str):
     )
     requirement = register_service.requirement_in_scope(session, assessment, key)
     body = request.get_json(silent=True) if request.is_json else request.form
-    data = validate(EvidenceLinkInput, body if isinstance(body, dict) else {})
+    data = parsed(EvidenceLinkBody, body if isinstance(body, dict) else {})
     item = evidence_service.get_item(session, access.org, data.evidence_id)
     evidence_links.link(session, assessment, requirement, item, g.user)
     session.commit()

@@ -16,6 +16,8 @@ from kb.services import assessments as assessment_service
 from kb.services import imports as service
 from kb.services import snapshots
 from kb.web.api import bp
+from kb.web.api.responses import ImportRunOut
+from kb.web.api.spec import documented
 from kb.web.auditing import note
 from kb.web.errors import problem_response
 from kb.web.forms import uploaded_file
@@ -82,6 +84,7 @@ def _run_json(run) -> dict:
 
 @bp.post("/assessments/<int:assessment_id>/imports")
 @login_required
+@documented(response=ImportRunOut, status=201)
 def import_preview(assessment_id: int):
     """Read a workbook (the multipart field `file`) and keep its plan; nothing is
     saved to the register until the run is applied."""
@@ -112,6 +115,7 @@ def import_preview(assessment_id: int):
 
 @bp.post("/assessments/<int:assessment_id>/imports/<int:run_id>/apply")
 @login_required
+@documented(response=ImportRunOut)
 def import_apply(assessment_id: int, run_id: int):
     """Apply a previewed run. Optional JSON `{"take_file": [{"requirement", "field"}
     or {"zone", "requirement"}]}` takes the file's value for those conflicts (of the

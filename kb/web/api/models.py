@@ -1,15 +1,21 @@
-"""The JSON API's own request and response models: the request models validate bodies
-(unknown fields refused), and every model feeds the OpenAPI description (spec.py)."""
+"""The JSON API's request models: they validate bodies (unknown fields refused) and
+make the request side of the OpenAPI description (spec.py); responses.py has the answers."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from kb.schemas import AssessmentCreate, ScoreUpdate
-from kb.vocabulary import Status
+from kb.schemas import (
+    AssessmentCreate,
+    EvidenceInput,
+    EvidenceLinkInput,
+    ScoreUpdate,
+    SnapshotInput,
+    ZoneInput,
+    ZoneStateInput,
+)
 
 BULK_LIMIT = 10_000  # rows in one bulk update
 
@@ -52,108 +58,26 @@ class BulkBody(Strict):
     rows: list[dict[str, Any]] = Field(min_length=1, max_length=BULK_LIMIT)
 
 
-# -- responses --------------------------------------------------------------------------
+class ZoneBody(ZoneInput):
+    """A zone or conduit: name, kind, SL-T (seven fields or the written vector), the
+    zones a conduit joins."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
-class Fault(BaseModel):
-    field: str
-    message: str
+class ZoneStateBody(ZoneStateInput):
+    """How a zone meets one SR or RE; without `version` the stored one is taken."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
-class ProblemOut(BaseModel):
-    """An error (RFC 9457 problem details), with each fault where it is."""
-
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str
-    problems: list[Fault] = []
+class SnapshotBody(SnapshotInput):
+    model_config = ConfigDict(extra="forbid")
 
 
-class OrgOut(BaseModel):
-    slug: str
-    name: str
-    role: str
-    url: str
+class EvidenceLinkBody(EvidenceLinkInput):
+    model_config = ConfigDict(extra="forbid")
 
 
-class OrgList(BaseModel):
-    organisations: list[OrgOut]
-
-
-class AssessmentOut(BaseModel):
-    id: int
-    organisation: str
-    name: str
-    scope: str
-    parts: list[str]
-    assessed_on: date | None
-    status: str
-    created_at: datetime
-    url: str
-
-
-class AssessmentList(BaseModel):
-    assessments: list[AssessmentOut]
-    next_cursor: str | None = None
-
-
-class ScoreOut(BaseModel):
-    requirement: str
-    title: str
-    part: str
-    area: str
-    applicable: bool
-    na_reason: str
-    current: int | None
-    target: int | None
-    gap: int | None
-    owner: str
-    due: date | None
-    status: Status
-    notes: str
-    version: int
-    updated_at: datetime | None
-
-
-class ScoreList(BaseModel):
-    scores: list[ScoreOut]
-    total: int
-    next_cursor: str | None = None
-
-
-class BulkOut(BaseModel):
-    saved: int
-    changed: int
-    scores: list[ScoreOut]
-
-
-class ChangeOut(BaseModel):
-    id: int
-    requirement: str
-    field: str
-    old: str
-    new: str
-    reason: str
-    by: str | None
-    at: datetime
-
-
-class ChangeList(BaseModel):
-    changes: list[ChangeOut]
-    next_cursor: str | None = None
-
-
-class AuditOut(BaseModel):
-    id: int
-    at: datetime
-    actor: str
-    address: str
-    action: str
-    target: str
-    detail: dict[str, Any]
-
-
-class AuditList(BaseModel):
-    events: list[AuditOut]
-    next_cursor: str | None = None
+class EvidenceBody(EvidenceInput):
+    """A new evidence item, as JSON with `url` (or as a multipart form with `file`)."""

@@ -12,6 +12,8 @@ from kb.services import coverage
 from kb.services.catalogue import get_item
 from kb.services.proposal import RULE, Gap, proposal_for
 from kb.web.api import bp
+from kb.web.api.responses import MatrixOut, OfferingDetail, OfferingList, ProposalOut
+from kb.web.api.spec import documented
 from kb.web.cache import cached
 from kb.web.offerings import matrix_filters
 
@@ -49,6 +51,7 @@ def _offering(offering: coverage.Offering, mappings: list[coverage.Link]) -> dic
 
 @bp.get("/offerings")
 @cached
+@documented(response=OfferingList)
 def offerings() -> dict:
     """Every offering with the requirements it addresses and how fully."""
     session = get_session()
@@ -59,6 +62,7 @@ def offerings() -> dict:
 
 @bp.get("/offerings/matrix")
 @cached
+@documented(response=MatrixOut)
 def matrix() -> dict:
     """Per part and area (filters `part`, `area`): requirements, covered fully, partly,
     only supported, the share covered, and the blind spots no offering touches."""
@@ -68,6 +72,7 @@ def matrix() -> dict:
 
 @bp.get("/offerings/<key>")
 @cached
+@documented(response=OfferingDetail)
 def offering(key: str) -> dict:
     """One offering with its mappings and its own shares per part and area."""
     session = get_session()
@@ -95,6 +100,7 @@ def _gap(gap: Gap) -> dict:
 
 @bp.get("/assessments/<int:assessment_id>/proposal")
 @login_required
+@documented(response=ProposalOut)
 def proposal(assessment_id: int) -> dict:
     """The ranked offerings, each with the gap it closes and the running total, and
     every open gap with the offerings that address it."""

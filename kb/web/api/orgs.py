@@ -10,8 +10,8 @@ from kb.models import Assessment
 from kb.services import accounts, audit
 from kb.services import assessments as assessment_service
 from kb.web.api import bp, json_object, next_cursor, page_args, parsed
-from kb.web.api.models import (
-    AssessmentBody,
+from kb.web.api.models import AssessmentBody
+from kb.web.api.responses import (
     AssessmentList,
     AssessmentOut,
     AuditList,

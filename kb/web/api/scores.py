@@ -16,19 +16,16 @@ from kb.services import assessments as assessment_service
 from kb.services import register as register_service
 from kb.services.register import HistoryFilter, Row
 from kb.web.api import bp, json_object, next_cursor, page_args, parsed
-from kb.web.api.models import (
+from kb.web.api.models import AssessmentPatch, BulkBody, BulkRow, ScoreBody
+from kb.web.api.orgs import assessment_json
+from kb.web.api.responses import (
     AssessmentOut,
-    AssessmentPatch,
-    BulkBody,
     BulkOut,
-    BulkRow,
     ChangeList,
     ChangeOut,
-    ScoreBody,
     ScoreList,
     ScoreOut,
 )
-from kb.web.api.orgs import assessment_json
 from kb.web.api.spec import documented
 from kb.web.assessments import register_filters
 from kb.web.auditing import note

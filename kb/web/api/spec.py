@@ -13,7 +13,7 @@ from flask import Flask
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from kb.web.api.models import ProblemOut
+from kb.web.api.responses import ProblemOut
 
 REF = "#/components/schemas/{model}"
 CONVERTERS = {"int": {"type": "integer"}, "default": {"type": "string"}}

@@ -8,13 +8,14 @@ from flask_login import login_required
 from kb.db import get_session
 from kb.errors import NotFound
 from kb.models import Assessment, Zone, utcnow
-from kb.schemas import ZoneInput, ZoneStateInput
 from kb.services import assessments as assessment_service
 from kb.services import snapshots as snapshot_service
 from kb.services import zone_states
 from kb.services import zones as zone_service
-from kb.web.api import bp, json_object
-from kb.web.forms import validate
+from kb.web.api import bp, json_object, parsed
+from kb.web.api.models import ZoneBody, ZoneStateBody
+from kb.web.api.responses import ZoneList, ZoneOut, ZoneStateOut
+from kb.web.api.spec import documented
 
 
 def _zone_json(zone, derived, joins: list[int], blockers: dict | None = None) -> dict:
@@ -54,6 +55,7 @@ def _zone_of(zone_id: int, need: str = "viewer"):
 
 @bp.get("/assessments/<int:assessment_id>/zones")
 @login_required
+@documented(response=ZoneList)
 def zones_list(assessment_id: int) -> dict:
     """Every live zone and conduit of the assessment with its three vectors."""
     session = get_session()
@@ -69,13 +71,14 @@ def zones_list(assessment_id: int) -> dict:
 
 @bp.post("/assessments/<int:assessment_id>/zones")
 @login_required
+@documented(body=ZoneBody, status=201, response=ZoneOut)
 def zones_create(assessment_id: int):
     """Add a zone or conduit: `{"name", "kind", "sl_t": [7 levels], "joins"}`; 201."""
     session = get_session()
     assessment, _access = assessment_service.get_assessment(
         session, g.user, assessment_id, "editor"
     )
-    data = validate(ZoneInput, json_object())
+    data = parsed(ZoneBody, json_object())
     zone = zone_service.create_zone(session, assessment, data, g.user)
     session.commit()
     view = zone_states.zone_view(session, zone)
@@ -84,6 +87,7 @@ def zones_create(assessment_id: int):
 
 @bp.get("/zones/<int:zone_id>")
 @login_required
+@documented(response=ZoneOut)
 def zone_show(zone_id: int) -> dict:
     """A zone's SL-T, SL-A and gap (FR 1 to FR 7) and what blocks each next level."""
     session, zone = _zone_of(zone_id)
@@ -93,6 +97,7 @@ def zone_show(zone_id: int) -> dict:
 
 @bp.put("/zones/<int:zone_id>/requirements/<key>")
 @login_required
+@documented(body=ZoneStateBody, response=ZoneStateOut)
 def zone_state(zone_id: int, key: str) -> dict:
     """Set how the zone meets one SR or RE: `{"state", "reason", "notes", "version"}`.
 
@@ -103,7 +108,7 @@ def zone_state(zone_id: int, key: str) -> dict:
     if "version" not in body:
         current = zone_states.zone_row(session, zone, requirement).state
         body = {**body, "version": current.version if current else 0}
-    data = validate(ZoneStateInput, body)
+    data = parsed(ZoneStateBody, body)
     assessment = session.get(Assessment, zone.assessment_id)
     snapshot_service.monthly(session, assessment, g.user, utcnow())
     state = zone_states.set_state(session, zone, requirement, data, g.user)

@@ -1,0 +1,359 @@
+"""What the JSON API answers: a model per response, for its OpenAPI description
+(spec.py) and for the tests that hold real responses to it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from kb.vocabulary import Status
+
+
+class Fault(BaseModel):
+    field: str
+    message: str
+
+
+class ProblemOut(BaseModel):
+    """An error (RFC 9457 problem details), with each fault where it is."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    problems: list[Fault] = []
+
+
+class OrgOut(BaseModel):
+    slug: str
+    name: str
+    role: str
+    url: str
+
+
+class OrgList(BaseModel):
+    organisations: list[OrgOut]
+
+
+class AssessmentOut(BaseModel):
+    id: int
+    organisation: str
+    name: str
+    scope: str
+    parts: list[str]
+    assessed_on: date | None
+    status: str
+    created_at: datetime
+    url: str
+
+
+class AssessmentList(BaseModel):
+    assessments: list[AssessmentOut]
+    next_cursor: str | None = None
+
+
+class ScoreOut(BaseModel):
+    requirement: str
+    title: str
+    part: str
+    area: str
+    applicable: bool
+    na_reason: str
+    current: int | None
+    target: int | None
+    gap: int | None
+    owner: str
+    due: date | None
+    status: Status
+    notes: str
+    version: int
+    updated_at: datetime | None
+
+
+class ScoreList(BaseModel):
+    scores: list[ScoreOut]
+    total: int
+    next_cursor: str | None = None
+
+
+class BulkOut(BaseModel):
+    saved: int
+    changed: int
+    scores: list[ScoreOut]
+
+
+class ChangeOut(BaseModel):
+    id: int
+    requirement: str
+    field: str
+    old: str
+    new: str
+    reason: str
+    by: str | None
+    at: datetime
+
+
+class ChangeList(BaseModel):
+    changes: list[ChangeOut]
+    next_cursor: str | None = None
+
+
+class AuditOut(BaseModel):
+    id: int
+    at: datetime
+    actor: str
+    address: str
+    action: str
+    target: str
+    detail: dict[str, Any]
+
+
+class AuditList(BaseModel):
+    events: list[AuditOut]
+    next_cursor: str | None = None
+
+
+class EvidenceOut(BaseModel):
+    id: int
+    title: str
+    type: str
+    owner: str
+    status: str
+    collected_on: date | None
+    next_review: date | None
+    review_state: str
+    retired: bool
+    version: int
+    url: str | None
+    filename: str | None
+    content_type: str | None
+    size: int | None
+    sha256: str | None
+    file_url: str | None
+    page_url: str
+
+
+class EvidenceList(BaseModel):
+    count: int
+    page: int
+    pages: int
+    next_cursor: str | None
+    items: list[EvidenceOut]
+
+
+class EvidenceLinkOut(BaseModel):
+    assessment: int
+    requirement: str
+    evidence_id: int
+
+
+class Linked(BaseModel):
+    id: str
+    title: str
+    url: str
+
+
+class ZoneOut(BaseModel):
+    id: int
+    assessment: int
+    name: str
+    kind: str
+    description: str
+    joins: list[int]
+    sl_t: list[int]
+    sl_a: list[int]
+    gap: list[int]
+    version: int
+    url: str
+    blockers: dict[str, list[Linked]] | None = None  # one zone's own page only
+
+
+class ZoneList(BaseModel):
+    count: int
+    zones: list[ZoneOut]
+
+
+class ZoneStateOut(BaseModel):
+    requirement: str
+    state: str
+    reason: str
+    version: int
+    beyond_target: bool
+    zone: ZoneOut
+
+
+class FiguresOut(BaseModel):
+    requirements: int
+    applicable: int
+    assessed: int
+    not_assessed: int
+    at_target: int
+    below_target: int
+    mean_current: float | None
+    min_current: int | None
+    mean_target: float | None
+    gap: int
+    overdue: int
+    share_assessed: float | None
+    share_at_target: float | None
+
+
+class FrOut(BaseModel):
+    fr: int
+    zones: int
+    at_target: int
+    gap: int
+    mean_sl_t: float | None
+    mean_sl_a: float | None
+
+
+class RollupsOut(BaseModel):
+    assessment: FiguresOut
+    areas: dict[str, FiguresOut]
+    functions: dict[str, FiguresOut]
+    parts: dict[str, FiguresOut]
+    frs: list[FrOut]
+    evidence_overdue: int
+
+
+class SnapshotOut(BaseModel):
+    id: int
+    label: str
+    automatic: bool
+    taken_at: datetime
+    assessment: FiguresOut
+
+
+class SnapshotList(BaseModel):
+    count: int
+    snapshots: list[SnapshotOut]
+
+
+class CellChange(BaseModel):
+    requirement: str
+    field: str
+    old: Any
+    new: Any
+
+
+class CellConflict(BaseModel):
+    requirement: str
+    field: str
+    app: Any
+    file: Any
+
+
+class StateChange(BaseModel):
+    zone: int
+    requirement: str
+    old: str | None
+    new: str | None
+
+
+class StateConflict(BaseModel):
+    zone: int
+    requirement: str
+    app: str | None
+    file: str | None
+
+
+class ImportRunOut(BaseModel):
+    id: int
+    filename: str
+    sha256: str
+    status: str
+    applied: int
+    changes: list[CellChange]
+    conflicts: list[CellConflict]
+    zone_changes: list[StateChange]
+    zone_conflicts: list[StateConflict]
+    problems: list[Fault]
+
+
+class Mapping(BaseModel):
+    requirement: str
+    coverage: str
+
+
+class ShareOut(BaseModel):
+    requirements: int
+    full: int
+    partial: int
+    supports: int
+    covered: int
+    covered_share: float | None
+    full_share: float | None
+    blind_spots: list[str]
+
+
+class AreaShare(ShareOut):
+    area: str
+
+
+class PartShare(ShareOut):
+    part: str
+    areas: list[AreaShare]
+
+
+class SharesOut(BaseModel):
+    whole: ShareOut
+    parts: list[PartShare]
+
+
+class OfferingOut(BaseModel):
+    id: str
+    title: str
+    url: str
+    origin: str
+    addresses: list[Mapping]
+
+
+class OfferingList(BaseModel):
+    count: int
+    offerings: list[OfferingOut]
+
+
+class OfferingDetail(OfferingOut):
+    summary: str
+    tags: list[str]
+    coverage: SharesOut
+
+
+class MatrixOut(SharesOut):
+    offerings: list[str]
+
+
+class RankedOut(BaseModel):
+    order: int
+    offering: str
+    title: str
+    closes: int
+    running_total: int
+
+
+class OptionOut(BaseModel):
+    offering: str
+    covers: list[Mapping]
+    closes: int
+
+
+class GapOut(BaseModel):
+    label: str
+    kind: str
+    requirement: str | None
+    zone_id: int | None
+    fr: int | None
+    current: int
+    target: int
+    gap: int
+    offerings: list[OptionOut]
+
+
+class ProposalOut(BaseModel):
+    rule: str
+    total_gap: int
+    closed: int
+    ranked: list[RankedOut]
+    gaps: list[GapOut]

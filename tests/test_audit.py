@@ -7,7 +7,6 @@ from bs4 import BeautifulSoup
 from sqlmodel import select
 
 from kb.models import AuditEvent
-from kb.services import accounts
 from tests.test_workbooks import api_upload, edited, export
 
 

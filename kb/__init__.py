@@ -20,6 +20,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(DEFAULTS)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("KB")
+    # A setting exported blank (KB_DATABASE_URL=) is taken as not set.
+    for key, default in DEFAULTS.items():
+        if app.config.get(key) == "":
+            app.config[key] = default
     if test_config:
         app.config.from_mapping(test_config)
 

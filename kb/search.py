@@ -25,9 +25,16 @@ MAX_QUERY = 200
 FACETS = ("kind", "part", "area", "level")
 DIGEST_FILE = "content-digest"
 INDEX_FILE = "search.sqlite"
+# Raised whenever the index's tables change, so that servers rebuild an older one.
+INDEX_FORMAT = 2
 MATCH_START, MATCH_END = "\x02", "\x03"
 # bm25 weights of the fts columns: id words, title, summary, body, tags
 WEIGHTS = (8.0, 4.0, 2.0, 1.0, 2.0)
+# A topic's requirements rank above the evidence types, policies and offerings that
+# serve them: those score at this share of their bm25 (an exact title still comes first).
+OTHER_KINDS = 0.5
+# Typed text this long (and of two words or more) ranks first the titles it begins.
+PREFIX_TITLE = 8
 SCHEMA = """
 CREATE TABLE doc (rowid INTEGER PRIMARY KEY, id TEXT, kind TEXT, part TEXT, area TEXT,
                   level TEXT, title TEXT, url TEXT, title_key TEXT);
@@ -38,6 +45,7 @@ CREATE VIRTUAL TABLE fts USING fts5(
 CREATE TABLE idkey (key TEXT, rowid INTEGER);
 CREATE INDEX idkey_key ON idkey (key);
 CREATE TABLE word (word TEXT PRIMARY KEY, n INTEGER) WITHOUT ROWID;
+CREATE TABLE synonym (grp INTEGER, term TEXT);
 """
 
 
@@ -59,8 +67,11 @@ def id_keys(item_id: str) -> list[str]:
 # -- building ------------------------------------------------------------------------
 
 
-def build(index_dir: Path, documents: list[dict], digest: str) -> None:
-    """Build a new index file beside the old one, then swap it in; record the digest."""
+def build(
+    index_dir: Path, documents: list[dict], digest: str, synonyms: list[list[str]] = ()
+) -> None:
+    """Build a new index file beside the old one, then swap it in; record the digest.
+    `synonyms` are groups of terms that queries treat as one (content/synonyms.yaml)."""
     index_dir.mkdir(parents=True, exist_ok=True)
     with _lock(index_dir):
         fresh = index_dir / (INDEX_FILE + ".new")
@@ -103,11 +114,15 @@ def build(index_dir: Path, documents: list[dict], digest: str) -> None:
                 re.findall(r"[a-z]{4,}", f"{doc['title']} {doc['summary']}".lower())
             )
         db.executemany("INSERT INTO word VALUES (?, ?)", words.items())
+        db.executemany(
+            "INSERT INTO synonym VALUES (?, ?)",
+            [(n, term) for n, group in enumerate(synonyms) for term in group],
+        )
         db.execute("INSERT INTO fts (fts) VALUES ('optimize')")
         db.commit()
         db.close()
         os.replace(fresh, index_dir / INDEX_FILE)
-        (index_dir / DIGEST_FILE).write_text(digest)
+        (index_dir / DIGEST_FILE).write_text(_marker(digest))
     logger.info("search index built: %d documents", len(documents))
 
 
@@ -117,12 +132,17 @@ def _plain(text: str) -> str:
 
 
 def is_current(index_dir: Path, digest: str) -> bool:
+    """Whether the index holds this content, built by this version of the code."""
     marker = index_dir / DIGEST_FILE
     return (
         marker.exists()
-        and marker.read_text() == digest
+        and marker.read_text() == _marker(digest)
         and (index_dir / INDEX_FILE).exists()
     )
+
+
+def _marker(digest: str) -> str:
+    return f"{digest} format {INDEX_FORMAT}"
 
 
 class _lock:
@@ -164,8 +184,9 @@ class Results:
     total: int = 0
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     exact: Hit | None = None  # the one item the query names by id
-    suggestion: str | None = None  # a one-edit correction when nothing matched
+    suggestion: str | None = None  # a correction, when nothing matched even corrected
     message: str | None = None
+    corrected_from: str | None = None  # what was typed, when `query` is its correction
 
 
 def clean(text: str) -> str:
@@ -177,13 +198,19 @@ def clean(text: str) -> str:
     return text
 
 
-def build_query(text: str, conjunction: str = " AND ") -> tuple[str | None, list[str]]:
+Synonyms = dict[tuple[str, ...], str]  # a term's words -> its group as an FTS5 OR
+
+
+def build_query(
+    text: str, conjunction: str = " AND ", synonyms: Synonyms | None = None
+) -> tuple[str | None, list[str]]:
     """An FTS5 query from the user's words, and the id keys the text may name.
 
     Every word and phrase is quoted, so nothing the user types is FTS5 syntax; the word
-    being typed (the last, with no space after it) also matches as a prefix. When the text
-    names an id ("sr 1.1 re 1"), its numbers and short id prefixes are left to the id
-    lookup: as words they would match nearly every page.
+    being typed (the last, with no space after it) also matches as a prefix. Words that
+    make a term of a synonym group match any term of the group. When the text names an
+    id ("sr 1.1 re 1"), its numbers and short id prefixes are left to the id lookup: as
+    words they would match nearly every page.
     """
     keys = id_keys(text) if re.search(r"\d", text) else []
     phrases = re.findall(r'"([^"]*)"', text)
@@ -195,10 +222,36 @@ def build_query(text: str, conjunction: str = " AND ") -> tuple[str | None, list
         words = [w for w in words if not w.isdigit() and len(w) > 3]
     typing = bool(words) and not text.endswith((" ", '"'))
     terms = [_quote(p) for p in phrases if re.search(r"\w", p)]
-    for index, word in enumerate(words):
-        last = typing and index == len(words) - 1
-        terms.append(f"({_quote(word)} OR {_quote(word)}*)" if last else _quote(word))
+    longest = max(map(len, synonyms), default=0) if synonyms else 0
+    index = 0
+    while index < len(words):
+        for size in range(min(longest, len(words) - index), 0, -1):
+            group = synonyms.get(tuple(w.lower() for w in words[index : index + size]))
+            if group:
+                terms.append(group)
+                index += size
+                break
+        else:
+            word = words[index]
+            last = typing and index == len(words) - 1
+            terms.append(
+                f"({_quote(word)} OR {_quote(word)}*)" if last else _quote(word)
+            )
+            index += 1
     return (conjunction.join(terms) if terms else None), keys
+
+
+def _synonyms(db: sqlite3.Connection) -> Synonyms:
+    """The index's synonym groups, by the words of each term."""
+    groups: dict[int, list[str]] = {}
+    for number, term in db.execute("SELECT grp, term FROM synonym ORDER BY rowid"):
+        groups.setdefault(number, []).append(term)
+    out: Synonyms = {}
+    for terms in groups.values():
+        either = "(" + " OR ".join(_quote(term) for term in terms) + ")"
+        for term in terms:
+            out[tuple(re.findall(r"\w+", term))] = either
+    return out
 
 
 def _quote(text: str) -> str:
@@ -208,8 +261,9 @@ def _quote(text: str) -> str:
 _local = threading.local()
 
 
-def _connect(index_dir: Path) -> sqlite3.Connection:
-    """One read-only connection per thread and index file, reopened after a rebuild."""
+def _connect(index_dir: Path) -> tuple[sqlite3.Connection, Synonyms]:
+    """One read-only connection per thread and index file, reopened after a rebuild,
+    with the index's synonym groups."""
     path = index_dir / INDEX_FILE
     stamp = (index_dir / DIGEST_FILE).stat().st_mtime_ns
     cache = getattr(_local, "connections", None)
@@ -220,8 +274,8 @@ def _connect(index_dir: Path) -> sqlite3.Connection:
         if cached is not None:
             cached[1].close()
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        cache[path] = cached = (stamp, connection)
-    return cached[1]
+        cache[path] = cached = (stamp, connection, _synonyms(connection))
+    return cached[1], cached[2]
 
 
 def search(
@@ -231,6 +285,7 @@ def search(
     limit: int = 20,
     page: int = 1,
     summary: bool = True,
+    correct: bool = True,
 ) -> Results:
     """Run a user's query; never raises for any text.
 
@@ -238,21 +293,35 @@ def search(
     items whose title is the text, then the text matches by bm25; only the page shown is
     ranked and fetched. With `summary` (the results page, the API) it also counts the
     matches by facet and cuts snippets; the as-you-type list asks for neither.
+
+    When every word must match and nothing does, each word that matches nothing in the
+    index is corrected (`correct`); if the corrected text finds something, that is run
+    instead, and `corrected_from` keeps what was typed. Otherwise any word may match.
     """
     text = clean(text)
     results = Results(query=text)
     if not text:
         results.message = "Type a word, a topic or an id such as SR 1.1 or SP.09.02."
         return results
-    query, keys = build_query(text)
+    db, synonyms = _connect(index_dir)
+    query, keys = build_query(text, synonyms=synonyms)
     if query is None and not keys:
         results.message = "Those characters do not make a search; try words or an id."
         return results
-    db = _connect(index_dir)
     where, params = _filters(filters or {})
     named = _named(db, keys, where, params)
-    named += [r for r in _titled(db, text, where, params) if r not in named]
-    loose = build_query(text, conjunction=" OR ")[0]
+    typing = not summary and not text.endswith((" ", '"'))  # the as-you-type box
+    named += [r for r in _titled(db, text, where, params, typing) if r not in named]
+    if correct and query and not named and not _matches(db, query, where, params):
+        corrected = _suggest(db, text)
+        if corrected:
+            found = search(
+                index_dir, corrected, filters, limit, page, summary, correct=False
+            )
+            if found.hits:
+                found.corrected_from = text
+                return found
+    loose = build_query(text, conjunction=" OR ", synonyms=synonyms)[0]
     if summary:
         facet_rows = _facet_rows(db, query, named, where, params)
         if not facet_rows and query != loose:
@@ -272,6 +341,17 @@ def search(
     if not page_ids and page == 1:
         results.suggestion = _suggest(db, text)
     return results
+
+
+def _matches(db, query: str, where: str, params: list) -> bool:
+    """Whether anything matches `query` under the filters."""
+    return bool(
+        db.execute(
+            f"SELECT 1 FROM fts JOIN doc d ON d.rowid = fts.rowid "
+            f"WHERE fts MATCH ?{where} LIMIT 1",
+            [query, *params],
+        ).fetchone()
+    )
 
 
 def _page(
@@ -324,15 +404,24 @@ def _named(
     return exact + under
 
 
-def _titled(db, text: str, where: str, params: list) -> list[int]:
-    """Rows whose title is exactly the text: a topic typed in full ranks its page first."""
+def _titled(db, text: str, where: str, params: list, typing: bool) -> list[int]:
+    """Rows whose title is exactly the text, or (while a title of two words or more is
+    being typed) starts with it: a topic typed in full ranks its page first."""
+    key = title_key(text)
+    prefix = typing and " " in key and len(key) >= PREFIX_TITLE
     return [
         r[0]
         for r in db.execute(
-            f"SELECT d.rowid FROM doc d WHERE d.title_key = ?{where} ORDER BY d.id",
-            [title_key(text), *params],
+            f"SELECT d.rowid FROM doc d WHERE (d.title_key = ? OR (? AND "
+            f"d.title_key LIKE ? ESCAPE '\\')){where} "
+            f"ORDER BY d.title_key != ?, length(d.title_key), d.id",
+            [key, prefix, _like(key) + "%", *params, key],
         )
     ]
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _facet_rows(
@@ -370,7 +459,9 @@ def _ranked(
         r[0]
         for r in db.execute(
             f"SELECT d.rowid FROM fts JOIN doc d ON d.rowid = fts.rowid "
-            f"WHERE fts MATCH ?{where}{skip} ORDER BY bm25(fts, {weights}) LIMIT ? OFFSET ?",
+            f"WHERE fts MATCH ?{where}{skip} ORDER BY bm25(fts, {weights}) * "
+            f"(CASE d.kind WHEN 'requirement' THEN 1 ELSE {OTHER_KINDS} END) "
+            "LIMIT ? OFFSET ?",
             [query, *params, *named, limit, offset],
         )
     ]
@@ -459,26 +550,57 @@ def _edits(word: str) -> set[str]:
     )
 
 
+LONG_WORD = 8  # letters from which a word may be two edits from what was meant
+
+
 def _suggest(db: sqlite3.Connection, text: str) -> str | None:
-    """Replace each unknown word by the most frequent known word one edit away."""
+    """The text with each word that matches nothing in the index replaced by the most
+    frequent indexed word one edit away (two for a long word); None if none changed."""
     changed, words = False, []
     for word in text.split():
         lower = word.lower()
         if (
             lower.isalpha()
             and len(lower) > 3
-            and not db.execute("SELECT 1 FROM word WHERE word = ?", (lower,)).fetchone()
+            and not _matches(db, _quote(lower), "", [])
         ):
-            candidates = sorted(_edits(lower))
-            marks = ", ".join("?" * len(candidates))
-            best = db.execute(
-                f"SELECT word FROM word WHERE word IN ({marks}) "
-                f"ORDER BY n DESC, word LIMIT 1",
-                candidates,
-            ).fetchone()
+            best = _closest(db, lower)
             if best:
-                words.append(best[0])
+                words.append(best)
                 changed = True
                 continue
         words.append(word)
     return " ".join(words) if changed else None
+
+
+def _closest(db: sqlite3.Connection, word: str) -> str | None:
+    candidates = sorted(_edits(word))
+    marks = ", ".join("?" * len(candidates))
+    best = db.execute(
+        f"SELECT word FROM word WHERE word IN ({marks}) ORDER BY n DESC, word LIMIT 1",
+        candidates,
+    ).fetchone()
+    if best or len(word) < LONG_WORD:
+        return best[0] if best else None
+    near = db.execute(
+        "SELECT word FROM word WHERE length(word) BETWEEN ? AND ? ORDER BY n DESC, word",
+        (len(word) - 2, len(word) + 2),
+    )
+    return next((w for (w,) in near if _distance(word, w, 2) <= 2), None)
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Edits (delete, insert, replace, swap of neighbours) from `a` to `b`, counted up
+    to `limit` + 1."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], previous2[j - 2] + 1)
+        if min(row) > limit:
+            return limit + 1
+        previous2, previous = previous, row
+    return previous[-1]

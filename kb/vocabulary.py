@@ -32,6 +32,20 @@ PART_LABELS = {
     "62443-3-3": "IEC 62443-3-3 system requirements, per zone and conduit",
 }
 
+# Parts (and editions) that define no maturity levels: csms-kb scores them with the
+# ML 1-4 scale of 62443-2-4 and 62443-2-1:2024, and says so where they are scored.
+BORROWED_SCALE = {("62443-3-2", None), ("62443-2-1", "2010")}
+BORROWED_SCALE_NOTE = (
+    "{part} defines no maturity levels of its own: csms-kb scores it with the ML 1-4 "
+    "scale of IEC 62443-2-4 and 62443-2-1:2024 (ML 1 done ad hoc, up to ML 4 improving "
+    "by measurement)."
+)
+# The short titles of 62443-2-4 items are ours, not the standard's wording.
+OWN_TITLES_NOTE = (
+    "The titles of IEC 62443-2-4 items here are our own short labels, not the "
+    "standard's wording."
+)
+
 Status = Literal["not started", "in progress", "implemented", "verified"]
 STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
 

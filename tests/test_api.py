@@ -61,7 +61,4 @@ def test_one_requirement_has_every_field_and_link(client):
 def test_unknown_requirement_is_a_json_404(client):
     response = client.get("/api/v1/requirements/SR%209.9")
     assert response.status_code == 404
-    assert (
-        response.json["detail"]
-        == "There is no requirement with the id 'SR 9.9'."
-    )
+    assert response.json["detail"] == "There is no requirement with the id 'SR 9.9'."

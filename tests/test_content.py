@@ -137,3 +137,53 @@ def test_coverage_rules_name_what_is_missing(tmp_path):
         "content/evidence/ev-orphan.md:2: no requirement links evidence 'EV-ORPHAN'"
         in problems
     )
+
+
+def test_synonyms_are_checked_like_content(tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, root)
+    (root / "synonyms.yaml").write_text(
+        "groups:\n"
+        "  - [mfa, multi-factor authentication]\n"
+        "  - [dos]\n"
+        "  - [patch, Security Update!]\n"
+        "  - [2fa, mfa]\n"
+    )
+    problems = [str(p) for p in read_tree(root).problems]
+    assert any(
+        p.startswith("content/synonyms.yaml:3: groups.1: List should have at least 2")
+        for p in problems
+    ), problems
+    assert any(
+        p.startswith("content/synonyms.yaml:4: groups.2.1: String should match")
+        for p in problems
+    ), problems
+    (root / "synonyms.yaml").write_text(
+        "groups:\n  - [mfa, multi-factor authentication]\n  - [2fa, mfa]\n"
+    )
+    assert [str(p) for p in read_tree(root).problems] == [
+        "content/synonyms.yaml:3: 'mfa' is already in group 1; a term belongs to "
+        "one group"
+    ]
+
+
+def test_an_ml_1_line_that_describes_absence_is_refused(tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, root)
+    page = root / "requirements" / "62443-2-4" / "sp-09-02-br.md"
+    text = page.read_text()
+    line = next(row for row in text.splitlines() if row.startswith("- ML 1:"))
+    number = text.splitlines().index(line) + 1
+    for absent in (
+        "- ML 1: nobody reviews accounts.",
+        "- ML 1: accounts are never reviewed.",
+        "- ML 1: no review; accounts pile up.",
+    ):
+        page.write_text(text.replace(line, absent))
+        assert [str(p) for p in read_tree(root).problems] == [
+            f"content/requirements/62443-2-4/sp-09-02-br.md:{number}: ML 1 is the "
+            "practice done ad hoc, not its absence (that is level 0): say what is "
+            "done, informally or unevenly"
+        ], absent
+    page.write_text(text.replace(line, "- ML 1: accounts are reviewed now and then."))
+    assert read_tree(root).problems == []

@@ -324,3 +324,37 @@ def test_a_cached_page_is_the_same_page_and_follows_a_reload(tmp_path):
     )
     run_cli(app, "load")
     assert "Restore drill record" in client.get("/evidence/ev-restore-test").text
+
+
+def test_the_favicon_is_served_where_browsers_look(client):
+    with client.get("/favicon.ico") as response:
+        assert response.status_code == 200
+        assert response.mimetype == "image/vnd.microsoft.icon"
+        assert response.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert '<link rel="icon" href="/favicon.ico">' in client.get("/").text
+
+
+def test_a_blank_setting_is_taken_as_not_set(tmp_path, monkeypatch):
+    from kb import create_app
+    from kb.config import DEFAULTS
+
+    default = f"sqlite:///{tmp_path / 'default.sqlite'}"
+    monkeypatch.setitem(DEFAULTS, "DATABASE_URL", default)
+    monkeypatch.setenv("KB_DATABASE_URL", "")
+    monkeypatch.setenv("KB_INDEX_DIR", str(tmp_path / "index"))
+    app = create_app()
+    assert app.config["DATABASE_URL"] == default
+    assert app.test_client().get("/healthz").json == {"status": "ok"}
+    app.extensions["kb.db"].dispose()
+
+
+def test_pages_say_what_their_scale_and_titles_are(real_app):
+    client = real_app.test_client()
+    zcr = client.get("/requirements/zcr-3-4").text
+    assert "IEC 62443-3-2 defines no maturity levels of its own" in zcr
+    old = client.get("/requirements/4-3-3-2").text
+    assert "IEC 62443-2-1:2010 defines no maturity levels of its own" in old
+    sp = client.get("/requirements/sp-09-02-br").text
+    assert "our own short labels, not the standard&#39;s wording" in sp
+    assert "defines no maturity levels" not in sp
+    assert "our own short labels" not in client.get("/requirements/sr-1-1").text

@@ -30,11 +30,19 @@ def test_quoted_phrase_matches_words_in_order(client):
     assert hits(client, '"accounts named"') != ["SR 1.1"]
 
 
-def test_one_edit_typo_gets_a_did_you_mean(client):
+def test_one_edit_typo_runs_the_correction_and_offers_the_typed_words(client):
     body = client.get("/api/v1/search?q=acount").json
-    assert body["total"] == 0 and body["suggestion"] == "account"
+    assert body["query"] == "account" and body["corrected_from"] == "acount"
+    assert body["total"] > 0
     page = client.get("/search/?q=acount")
-    assert "Did you mean" in page.text and 'href="/search/?q=account"' in page.text
+    assert "Showing results for <strong>account</strong>" in page.text
+    typed = client.get("/api/v1/search?q=acount&exact=1").json
+    assert typed["total"] == 0 and typed["suggestion"] == "account"
+    assert typed["corrected_from"] is None
+    as_typed = client.get("/search/?q=acount&exact=1")
+    assert (
+        "Did you mean" in as_typed.text and 'href="/search/?q=account"' in as_typed.text
+    )
 
 
 def test_facets_count_and_narrow(client):

@@ -185,6 +185,22 @@ class Crosswalk(Content):
     pairs: list[Pair] = Field(min_length=1)
 
 
+SynonymTerm = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9]+([ -][a-z0-9]+)*$", max_length=60)
+]
+
+
+class Synonyms(BaseModel):
+    """content/synonyms.yaml: groups of terms that search treats as one."""
+
+    model_config = ConfigDict(extra="forbid")
+    groups: list[Annotated[list[SynonymTerm], Field(min_length=2)]] = Field(
+        min_length=1
+    )
+
+
+SYNONYMS_FILE = "synonyms.yaml"
+
 # folder under CONTENT_DIR -> (kind name, model, URL prefix)
 KINDS: dict[str, tuple[str, type[Content], str]] = {
     "frameworks": ("framework", Framework, "/frameworks/"),

@@ -17,10 +17,12 @@ from pydantic import ValidationError
 from kb.content.frontmatter import Document, FrontMatterError, parse_yaml, split
 from kb.content.kinds import (
     KINDS,
+    SYNONYMS_FILE,
     TECHNICAL_PARTS,
     Content,
     Crosswalk,
     Requirement,
+    Synonyms,
     slugify,
 )
 from kb.errors import Problem
@@ -29,6 +31,13 @@ from kb.errors import Problem
 EXTRA_FOLDERS = ("offerings", "sectors", "evidence")
 WIKILINK = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
 SUMMARY_WORDS = (40, 150)
+# ML 1 is a practice done ad hoc; not doing it at all is level 0. An ML 1 line whose
+# first clause says the practice is absent is refused.
+ABSENT = re.compile(
+    r"^(?:nobody|no one|nothing|none|no)\b"
+    r"|\b(?:never|indefinitely|as shipped|as received|not at all)\b",
+    re.I,
+)
 # What an offering leaves to its client: every offering says it (see offering pages).
 OWNER_SECTION = "**What stays the asset owner's job.**"
 
@@ -67,6 +76,7 @@ class Catalogue:
     entries: list[Entry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     digest: str = ""
+    synonyms: list[list[str]] = field(default_factory=list)  # groups of search terms
 
 
 def content_files(root: Path, folders=KINDS) -> list[tuple[str, Path]]:
@@ -98,6 +108,7 @@ def read_tree(root: Path, extras: Sequence[Path] = ()) -> Catalogue:
         catalogue.problems += _misplaced(extra)
         added += _read(extra, EXTRA_FOLDERS, None, "added", catalogue, digest)
     catalogue.entries = _merge(ours, added)
+    catalogue.synonyms = _synonyms(root, catalogue.problems, digest)
     catalogue.digest = digest.hexdigest()
     catalogue.problems += check_links(catalogue.entries)
     return catalogue
@@ -115,6 +126,63 @@ def _read(root, folders, shown_from, origin, catalogue, digest) -> list[Entry]:
             entry.origin = origin
             entries.append(entry)
     return entries
+
+
+def _synonyms(root: Path, problems: list[Problem], digest) -> list[list[str]]:
+    """The groups of content/synonyms.yaml, checked: a term may be in one group only."""
+    path = root / SYNONYMS_FILE
+    if not path.exists():
+        return []
+    text = path.read_text(encoding="utf-8")
+    digest.update(SYNONYMS_FILE.encode() + b"\0" + text.encode())
+    shown = str(path.relative_to(root.parent))
+    try:
+        meta, lines = parse_yaml(text)
+    except FrontMatterError as exc:
+        problems.append(problem_at(shown, exc.line, exc.message))
+        return []
+    doc = Document(meta if isinstance(meta, dict) else {}, "", 1, lines)
+    try:
+        parsed = Synonyms.model_validate(meta)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            where = ".".join(str(part) for part in loc) or "file"
+            problems.append(
+                problem_at(shown, doc.line_of(loc), f"{where}: {error['msg']}")
+            )
+        return []
+    seen: dict[str, int] = {}
+    for number, group in enumerate(parsed.groups):
+        for position, term in enumerate(group):
+            if term in seen:
+                problems.append(
+                    problem_at(
+                        shown,
+                        doc.line_of(("groups", number, position)),
+                        f"'{term}' is already in group {seen[term] + 1}; a term "
+                        "belongs to one group",
+                    )
+                )
+            seen.setdefault(term, number)
+    return parsed.groups
+
+
+def _absent_ml1(entry: Entry) -> list[Problem]:
+    """ML 1 lines that describe the practice as not done at all (that is level 0)."""
+    out = []
+    for offset, row in enumerate(entry.doc.body.splitlines()):
+        match = re.match(r"^- ML 1: (.*)$", row)
+        if match and ABSENT.search(re.split(r"[;,:]", match[1])[0].strip()):
+            out.append(
+                problem_at(
+                    entry.path,
+                    entry.doc.body_line + offset,
+                    "ML 1 is the practice done ad hoc, not its absence (that is level "
+                    "0): say what is done, informally or unevenly",
+                )
+            )
+    return out
 
 
 def _misplaced(extra: Path) -> list[Problem]:
@@ -309,4 +377,5 @@ def _rules(entry: Entry) -> list[Problem]:
             fault(
                 "the body needs a '**Scoring.**' section with '- ML 1:' to '- ML 4:' lines"
             )
+        problems += _absent_ml1(entry)
     return problems

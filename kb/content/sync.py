@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from kb.models import ContentItem, ContentLink, ContentState, ContentTag, Crossw
 logger = logging.getLogger(__name__)
 
 DIGEST_KEY = "content_digest"
+SYNONYMS_KEY = "synonyms"  # the synonym groups as JSON, for the search index
 
 
 @dataclass
@@ -135,11 +137,13 @@ def load(session: Session, catalogue: Catalogue) -> LoadResult:
         if item_id not in index and not item.retired:
             item.retired = True
             retired += 1
-    state = session.get(ContentState, DIGEST_KEY) or ContentState(
-        key=DIGEST_KEY, value=""
-    )
-    state.value = catalogue.digest
-    session.add(state)
+    for key, value in (
+        (DIGEST_KEY, catalogue.digest),
+        (SYNONYMS_KEY, json.dumps(catalogue.synonyms)),
+    ):
+        state = session.get(ContentState, key) or ContentState(key=key, value="")
+        state.value = value
+        session.add(state)
     session.flush()
     logger.info(
         "loaded %d items (%d new, %d changed, %d retired)",

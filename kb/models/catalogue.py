@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
+from kb.vocabulary import BORROWED_SCALE
+
 
 class ContentItem(SQLModel, table=True):
     """One entity of the catalogue (requirement, evidence type, policy, ...)."""
@@ -41,6 +43,11 @@ class ContentItem(SQLModel, table=True):
     @property
     def tags(self) -> list[str]:
         return self.meta.get("tags", [])
+
+    @property
+    def borrows_scale(self) -> bool:
+        """Scored with maturity levels that its own part does not define."""
+        return bool({(self.part, None), (self.part, self.edition)} & BORROWED_SCALE)
 
 
 class ContentLink(SQLModel, table=True):

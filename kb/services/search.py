@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from sqlalchemy import inspect
 from sqlmodel import Session, col, select
 
 from kb import search
-from kb.content.sync import DIGEST_KEY
+from kb.content.sync import DIGEST_KEY, SYNONYMS_KEY
 from kb.models import ContentItem, ContentState, ContentTag
 
 TAG_RE = re.compile(r"<[^>]+>")
@@ -43,6 +44,12 @@ def documents(session: Session) -> list[dict]:
     ]
 
 
+def synonyms(session: Session) -> list[list[str]]:
+    """The synonym groups loaded with the catalogue (content/synonyms.yaml)."""
+    state = session.get(ContentState, SYNONYMS_KEY)
+    return json.loads(state.value) if state else []
+
+
 def loaded_digest(session: Session) -> str | None:
     if not inspect(session.get_bind()).has_table(ContentState.__tablename__):
         return None
@@ -55,5 +62,5 @@ def refresh(session: Session, index_dir: Path, force: bool = False) -> bool:
     digest = loaded_digest(session)
     if digest is None or (not force and search.is_current(index_dir, digest)):
         return False
-    search.build(index_dir, documents(session), digest)
+    search.build(index_dir, documents(session), digest, synonyms(session))
     return True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template, send_from_directory
 from sqlalchemy import func
 from sqlmodel import col, select
 
@@ -37,6 +37,16 @@ def index() -> str:
         part_counts={part: n for kind, part, n in counts if kind == "requirement"},
         kind_counts={kind: n for kind, part, n in counts if kind != "requirement"},
     )
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The site's icon, where browsers look for it first."""
+    response = send_from_directory(
+        current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon"
+    )
+    response.cache_control.max_age = 86400
+    return response
 
 
 @bp.get("/healthz")

@@ -37,6 +37,7 @@ def run_query(limit: int, summary: bool = True) -> search.Results:
         limit=limit,
         page=max(1, min(page, 500)),
         summary=summary,
+        correct=args.get("exact") != "1",  # "search instead for" what was typed
     )
 
 

@@ -9,12 +9,14 @@ from markupsafe import Markup
 
 from kb.markdown import make_renderer
 from kb.vocabulary import (
+    BORROWED_SCALE_NOTE,
     COVERAGE_MARKS,
     CRITICALITIES,
     EVIDENCE_STATUSES,
     FOUNDATIONAL_REQUIREMENTS,
     LEVEL_NAMES,
     ORIGINS,
+    OWN_TITLES_NOTE,
     PART_LABELS,
     REGISTER_SORTS,
     REVIEW_STATES,
@@ -57,5 +59,7 @@ def init_app(app: Flask) -> None:
         CRITICALITIES=CRITICALITIES,
         REGISTER_SORTS=REGISTER_SORTS,
         COVERAGE_MARKS=COVERAGE_MARKS,
+        BORROWED_SCALE_NOTE=BORROWED_SCALE_NOTE,
+        OWN_TITLES_NOTE=OWN_TITLES_NOTE,
         ORIGINS=ORIGINS,
     )

@@ -88,13 +88,18 @@ def requirement(key: str) -> dict:
 @bp.get("/search")
 @cached
 def search() -> dict:
-    """Ranked hits for `q`, narrowed by `kind`, `part`, `area`, `level`; `limit` <= 100."""
+    """Ranked hits for `q`, narrowed by `kind`, `part`, `area`, `level`; `limit` <= 100.
+
+    `query` is the query that was run: when nothing matched what was typed and a
+    correction did, it is the correction, and `corrected_from` is what was typed
+    (`exact=1` runs the text as typed)."""
     from kb.web.search import run_query
 
     limit = request.args.get("limit", default=20, type=int) or 20
     results = run_query(limit=max(1, min(limit, 100)))
     return {
         "query": results.query,
+        "corrected_from": results.corrected_from,
         "total": results.total,
         "message": results.message,
         "suggestion": results.suggestion,

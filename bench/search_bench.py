@@ -30,6 +30,10 @@ QUERIES = [
     "cryptographic key",
     "training records",
     "se",
+    "authentcaton",  # two edits: corrected, then run
+    "firewal rule reveiw",
+    "MFA",  # a synonym group
+    "security update",
 ]
 
 
@@ -49,9 +53,11 @@ def timed(run, rounds: int) -> list[float]:
     return samples
 
 
-def build_index(index_dir: Path, documents: list[dict]) -> float:
+def build_index(
+    index_dir: Path, documents: list[dict], synonyms: list[list[str]]
+) -> float:
     start = time.perf_counter()
-    search.build(index_dir, documents, "bench")
+    search.build(index_dir, documents, "bench", synonyms)
     return time.perf_counter() - start
 
 

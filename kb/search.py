@@ -28,6 +28,7 @@ INDEX_FILE = "search.sqlite"
 # Raised whenever the index's tables change, so that servers rebuild an older one.
 INDEX_FORMAT = 2
 MATCH_START, MATCH_END = "\x02", "\x03"
+SNIPPET = 240  # characters of a summary shown where no matched words are
 # bm25 weights of the fts columns: id words, title, summary, body, tags
 WEIGHTS = (8.0, 4.0, 2.0, 1.0, 2.0)
 # A topic's requirements rank above the evidence types, policies and offerings that
@@ -516,13 +517,22 @@ def _snippets(db: sqlite3.Connection, query: str | None, rowids: list[int]) -> d
     missing = [r for r in rowids if r not in snippets]
     if missing:
         more = ", ".join("?" * len(missing))
-        snippets |= dict(
-            db.execute(
-                f"SELECT rowid, substr(summary, 1, 240) FROM fts WHERE rowid IN ({more})",
+        snippets |= {
+            rowid: _cut(summary)
+            for rowid, summary in db.execute(
+                f"SELECT rowid, substr(summary, 1, {SNIPPET + 40}) FROM fts "
+                f"WHERE rowid IN ({more})",
                 missing,
             )
-        )
+        }
     return snippets
+
+
+def _cut(text: str, length: int = SNIPPET) -> str:
+    """The start of a text, cut at a word boundary with an ellipsis."""
+    if len(text) <= length:
+        return text
+    return text[:length].rsplit(" ", 1)[0].rstrip(",;:") + " …"
 
 
 def _segments(marked: str) -> list[tuple[str, bool]]:

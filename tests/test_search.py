@@ -122,3 +122,34 @@ def test_bad_input_never_fails_and_is_escaped(client, query):
 
 def test_empty_query_says_what_to_type(client):
     assert "Type a word, a topic or an id" in client.get("/search/?q=").text
+
+
+def test_active_filters_show_as_removable_chips(client):
+    page = BeautifulSoup(
+        client.get("/search/?q=accounts&kind=requirement&part=62443-3-3").text,
+        "html.parser",
+    )
+    chips = {
+        a.get_text(" ", strip=True): a["href"] for a in page.select("p.chips a.chip")
+    }
+    assert set(chips) == {"Kind: requirement ×", "Part: 62443-3-3 ×"}
+    assert (
+        "kind=" in chips["Part: 62443-3-3 ×"]
+        and "part=&" in chips["Part: 62443-3-3 ×"] + "&"
+    )
+    assert page.select_one("p.chips a.clear")["href"] == "/search/?q=accounts"
+    one = BeautifulSoup(
+        client.get("/search/?q=accounts&kind=requirement").text, "html.parser"
+    )
+    assert one.select_one("p.chips a.clear") is None  # one chip needs no "clear all"
+    assert not BeautifulSoup(
+        client.get("/search/?q=accounts").text, "html.parser"
+    ).select("p.chips")
+
+
+def test_a_summary_snippet_ends_at_a_word_with_an_ellipsis(client):
+    snippet = client.get("/api/v1/search?q=SR 1.1").json["hits"][0]["snippet"]
+    summary = client.get("/api/v1/requirements/SR%201.1").json["summary"]
+    assert snippet.endswith(" …")
+    shown = snippet.removesuffix(" …")
+    assert summary.startswith(shown) and summary[len(shown)] in " ,;:"  # a whole word

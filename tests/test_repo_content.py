@@ -69,3 +69,13 @@ def test_every_requirement_page_carries_the_planning_notice(real_client):
         page = real_client.get(row["url"])
         assert page.status_code == 200
         assert "planning summary" in page.text
+
+
+def test_2_4_and_2_1_pages_show_derived_crosswalks(real_app):
+    client = real_app.test_client()
+    for key in ("SP.09.07 BR", "USER 1.13"):
+        body = client.get(f"/api/v1/requirements/{key}").json
+        frameworks = {c["framework"] for c in body["crosswalks"]}
+        assert {"nist-csf", "iso-27001"} <= frameworks, (key, frameworks)
+        assert {c["basis"] for c in body["crosswalks"]} == {"derived"}
+        assert {c["relation"] for c in body["crosswalks"]} == {"related"}

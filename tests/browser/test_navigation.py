@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -68,3 +69,20 @@ def test_enter_in_the_search_box_opens_the_shareable_results_page(page, live_url
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/search/\?q=accounts"))
     assert "6 results" in page.locator(".hits .count").inner_text()
+
+
+def test_search_filters_show_as_chips_that_remove_and_clear(page, live_url):
+    page.goto(live_url + "/search/?q=accounts")
+    page.locator("aside.facets a", has_text="requirement").first.click()
+    chips = page.locator("p.chips a.chip")
+    expect(chips).to_have_text(["Kind: requirement ×"])
+    page.locator("aside.facets a", has_text="62443-3-3").first.click()
+    expect(chips).to_have_count(2)
+    expect(page.locator("p.count")).to_contain_text("2 results")
+    page.get_by_role("link", name="Clear all").click()
+    expect(chips).to_have_count(0)
+    expect(page.locator("p.count")).to_contain_text("6 results")
+    page.locator("aside.facets a", has_text="evidence").first.click()
+    page.get_by_role("link", name="Remove the filter Kind: evidence").click()
+    expect(chips).to_have_count(0)
+    expect(page.locator("p.count")).to_contain_text("6 results")

@@ -164,3 +164,46 @@ def test_each_reader_gets_forms_with_their_own_csrf_token(
         },
     )
     assert response.status_code == 303
+
+
+def test_the_kept_list_of_assessments_follows_changes_badges_and_messages(
+    world, login, org_client, db
+):
+    from datetime import date, timedelta
+
+    from tests import factories
+
+    login("admin@acme.test")
+    url = f"/orgs/{world['acme'].slug}/assessments"
+    assert "Acme FY26 baseline" in org_client.get(url).text
+    org_client.get(url)  # kept now
+    renamed = org_client.patch(
+        f"/api/v1/assessments/{world['assessment'].id}", json={"name": "Renamed FY26"}
+    )
+    assert renamed.status_code == 200
+    page = org_client.get(url).text
+    assert "Renamed FY26" in page and "Acme FY26 baseline" not in page
+    # A message is shown once, not kept with the page.
+    org_client.post(
+        f"/assessments/{world['assessment'].id}/archive", data={"archived": "1"}
+    )
+    assert "“Renamed FY26” archived" in org_client.get(url).text
+    assert "“Renamed FY26” archived" not in org_client.get(url).text
+    # The header's overdue badge follows another organisation's evidence too.
+    other = factories.make_org(db, name="Second Water")
+    factories.make_user(db, email="admin@acme.test", org=other, role="admin")
+    db.commit()
+    login.logout()
+    login("admin@acme.test")
+    before = org_client.get(url).text
+    factories.make_evidence(
+        db,
+        org=other,
+        user=world["admin"],
+        title="Stale record",
+        next_review=date.today() - timedelta(days=3),
+    )
+    db.commit()
+    after = org_client.get(url).text
+    assert "second-water/evidence/due" not in before
+    assert "second-water/evidence/due" in after

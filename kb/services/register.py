@@ -244,7 +244,9 @@ def requirement_in_scope(
     from kb.content.kinds import slugify
 
     item = session.exec(
-        _in_scope(assessment).where(ContentItem.slug == slugify(key))
+        _in_scope(assessment)
+        .where(ContentItem.slug == slugify(key))
+        .options(*LIGHT_ROWS)  # a row needs no body; the edit form loads its scoring
     ).first()
     if item is None:
         raise NotFound(f"Requirement '{key}' is not in the scope of this assessment.")

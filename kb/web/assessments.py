@@ -214,16 +214,15 @@ def update(assessment_id: int, key: str):
             errors={},
             **context,
         )
+    # The saved row is rendered before the commit, which would expire what it shows.
+    saved_row = render_template("assessments/_row.html", **context)
     session.commit()
     if not is_fragment_request():
         return see_other(
             url_for("assessments.show", assessment_id=assessment.id)
             + f"#row-{row.requirement.slug}"
         )
-    response = htmx_response(
-        render_template("assessments/_row.html", **context),
-        trigger={"scoreSaved": row.requirement.id},
-    )
+    response = htmx_response(saved_row, trigger={"scoreSaved": row.requirement.id})
     response.vary.add("HX-Request")
     return response
 

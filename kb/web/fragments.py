@@ -18,7 +18,7 @@ from collections.abc import Callable, Hashable
 from datetime import date
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g, session
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -60,3 +60,13 @@ def catalogue_region(name: Hashable, render: Callable[[], str]) -> Markup:
         html = render()
         _catalogue_regions.put(key, html)
     return Markup(html)
+
+
+def whole_page(access: Access, name: Hashable, render: Callable[[], str]) -> str:
+    """A member's whole page, kept like a fragment and also under the reader and the
+    revisions of all their organisations (the header's overdue badge counts them); a
+    page with a message to show is rendered afresh."""
+    if session.get("_flashes"):
+        return render()
+    everyone = tuple((org.id, org.revision) for org, _role in g.organisations)
+    return fragment(access, ("page", g.user.id, everyone, name), render)

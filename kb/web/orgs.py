@@ -26,13 +26,18 @@ from kb.services.charts import sparkline
 from kb.vocabulary import AUDIT_ACTIONS
 from kb.web.auditing import note
 from kb.web.forms import parse, parse_or_raise
-from kb.web.fragments import fragment
+from kb.web.fragments import fragment, whole_page
 from kb.web.htmx import see_other
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
 
 
 def _access(slug: str, need: str = "viewer") -> accounts.Access:
+    """The reader's access to the organisation: from the memberships loaded with the
+    user when they are a member (no query), else the query that refuses them."""
+    for org, role in g.organisations:
+        if org.slug == slug:
+            return accounts.grant(org, g.user, role, need)
     return accounts.org_access(get_session(), g.user, slug, need)
 
 
@@ -101,8 +106,15 @@ def _assessments_page(found, archived: bool, errors: dict, form, status: int = 2
 @bp.get("/<slug>/assessments")
 @login_required
 def assessments(slug: str):
-    """List assessments with their progress; show archived ones on request."""
-    return _assessments_page(_access(slug), request.args.get("archived") == "1", {}, {})
+    """List assessments with their progress; show archived ones on request (the whole
+    page kept rendered until something it shows changes)."""
+    found = _access(slug)
+    archived = request.args.get("archived") == "1"
+    return whole_page(
+        found,
+        ("assessments", archived),
+        lambda: _assessments_page(found, archived, {}, {})[0],
+    )
 
 
 @bp.post("/<slug>/assessments")

@@ -18,7 +18,7 @@ from kb.models.assessments import (
     ScoreFields,
     Snapshot,
 )
-from kb.models.base import Versioned, new_revision, utcnow
+from kb.models.base import Change, Versioned, new_revision, utcnow
 from kb.models.catalogue import (
     ContentItem,
     ContentLink,
@@ -44,6 +44,7 @@ from kb.models.zones import (
 )
 
 __all__ = [
+    "Change",
     "AuditEvent",
     "ApiToken",
     "RequestCount",

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import AutoString, Field, SQLModel
 
-from kb.models.base import Versioned, utcnow
+from kb.models.base import Change, Versioned, utcnow
 from kb.vocabulary import Status
 
 
@@ -49,19 +49,13 @@ class Score(ScoreFields, Versioned, table=True):
     requirement_id: str = Field(foreign_key="contentitem.id")
 
 
-class ScoreChange(SQLModel, table=True):
+class ScoreChange(Change, table=True):
     """Append-only history: one row per field changed."""
 
     id: int | None = Field(default=None, primary_key=True)
     score_id: int = Field(foreign_key="score.id", index=True)
     assessment_id: int = Field(foreign_key="assessment.id", index=True)
     requirement_id: str = Field(foreign_key="contentitem.id")
-    user_id: int | None = Field(default=None, foreign_key="user.id")
-    changed_at: datetime = Field(default_factory=utcnow, index=True)
-    field: str
-    old: str = ""
-    new: str = ""
-    reason: str = ""
     # Set when the change came from a workbook: the import run that made it.
     import_run_id: int | None = Field(default=None, foreign_key="importrun.id")
 

@@ -32,3 +32,15 @@ class Versioned(SQLModel):
     version: int = 1
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by: int | None = Field(default=None, foreign_key="user.id")
+
+
+class Change(SQLModel):
+    """One changed field of a record's append-only history: who, when, from what to
+    what (as the history shows them) and why."""
+
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    changed_at: datetime = Field(default_factory=utcnow, index=True)
+    field: str
+    old: str = ""
+    new: str = ""
+    reason: str = ""

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Column, LargeBinary, String
 from sqlmodel import Field, SQLModel
 
-from kb.models.base import Versioned, utcnow
+from kb.models.base import Change, Versioned, utcnow
 from kb.vocabulary import EvidenceStatus
 
 
@@ -71,14 +71,8 @@ class EvidenceLink(SQLModel, table=True):
     linked_by: int | None = Field(default=None, foreign_key="user.id")
 
 
-class EvidenceChange(SQLModel, table=True):
+class EvidenceChange(Change, table=True):
     """Append-only history of an evidence item: one row per field changed."""
 
     id: int | None = Field(default=None, primary_key=True)
     evidence_id: int = Field(foreign_key="evidenceitem.id", index=True)
-    user_id: int | None = Field(default=None, foreign_key="user.id")
-    changed_at: datetime = Field(default_factory=utcnow, index=True)
-    field: str
-    old: str = ""
-    new: str = ""
-    reason: str = ""

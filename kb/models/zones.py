@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import JSON, Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from kb.models.base import Versioned, utcnow
+from kb.models.base import Change, Versioned
 from kb.vocabulary import Criticality, ZoneKind
 
 
@@ -60,15 +58,9 @@ class ZoneEvidenceLink(SQLModel, table=True):
     requirement_id: str = Field(foreign_key="contentitem.id", primary_key=True)
 
 
-class ZoneChange(SQLModel, table=True):
+class ZoneChange(Change, table=True):
     """Append-only history of a zone: its fields, and its SR and RE states."""
 
     id: int | None = Field(default=None, primary_key=True)
     zone_id: int = Field(foreign_key="zone.id", index=True)
     requirement_id: str | None = Field(default=None, foreign_key="contentitem.id")
-    user_id: int | None = Field(default=None, foreign_key="user.id")
-    changed_at: datetime = Field(default_factory=utcnow, index=True)
-    field: str
-    old: str = ""
-    new: str = ""
-    reason: str = ""

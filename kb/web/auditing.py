@@ -28,3 +28,8 @@ def note(
     audit.record(
         session, org_ids, user, action, target, request.remote_addr or "", **detail
     )
+
+
+def import_applied(session: Session, org: Organisation, run, **counts) -> None:
+    """Record an applied import run (a workbook, a table, an evidence list)."""
+    note(session, "import applied", run.filename, org=org, run=run.id, **counts)

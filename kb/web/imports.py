@@ -24,7 +24,7 @@ from kb.services import accounts, evidence_imports, snapshots
 from kb.services import assessments as assessment_service
 from kb.services import imports as service
 from kb.services.zones import list_zones
-from kb.web.auditing import note
+from kb.web.auditing import import_applied
 from kb.web.forms import uploaded_file
 from kb.web.htmx import see_other
 
@@ -245,14 +245,7 @@ def apply(assessment_id: int, run_id: int):
         return see_other(
             url_for("imports.run", assessment_id=assessment.id, run_id=found.id)
         )
-    note(
-        session,
-        "import applied",
-        found.filename,
-        org=access.org,
-        run=found.id,
-        values=count,
-    )
+    import_applied(session, access.org, found, values=count)
     session.commit()
     flash(f"Imported {count} value{'s' if count != 1 else ''} from {found.filename}.")
     return see_other(url_for("assessments.show", assessment_id=assessment.id))
@@ -386,14 +379,7 @@ def evidence_apply(slug: str, run_id: int):
         session.rollback()
         flash(str(error))
         return see_other(url_for("imports.evidence_run", slug=slug, run_id=run_id))
-    note(
-        session,
-        "import applied",
-        found.filename,
-        org=access.org,
-        run=found.id,
-        items=count,
-    )
+    import_applied(session, access.org, found, items=count)
     session.commit()
     flash(
         f"Added {count} evidence item{'s' if count != 1 else ''} from {found.filename}."

@@ -18,7 +18,7 @@ from kb.services import snapshots
 from kb.web.api import bp
 from kb.web.api.responses import ImportRunOut
 from kb.web.api.spec import documented
-from kb.web.auditing import note
+from kb.web.auditing import import_applied
 from kb.web.errors import problem_response
 from kb.web.forms import uploaded_file
 
@@ -145,13 +145,6 @@ def import_apply(assessment_id: int, run_id: int):
     take_states = {(c["zone"], c["requirement"]) for c in chosen if "zone" in c}
     snapshots.monthly(session, assessment, g.user, utcnow())
     count = service.apply(session, assessment, run, take_file, g.user, take_states)
-    note(
-        session,
-        "import applied",
-        run.filename,
-        org=access.org,
-        run=run.id,
-        values=count,
-    )
+    import_applied(session, access.org, run, values=count)
     session.commit()
     return _run_json(run)

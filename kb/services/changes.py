@@ -55,12 +55,13 @@ def save_versioned(
     model = type(row)
     try:
         if row.id is not None:
-            claimed = session.execute(
-                update(model)
-                .where(model.id == row.id, model.version == seen)
-                .values(version=seen + 1)
-                .execution_options(synchronize_session=False)
-            ).rowcount
+            with session.no_autoflush:  # the row's new values go in the one flush below
+                claimed = session.execute(
+                    update(model)
+                    .where(model.id == row.id, model.version == seen)
+                    .values(version=seen + 1)
+                    .execution_options(synchronize_session=False)
+                ).rowcount
             if claimed != 1:
                 raise _Lost
         row.version = seen + 1

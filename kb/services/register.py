@@ -280,19 +280,25 @@ def display(field_name: str, value) -> str:
     return str(value)
 
 
+NOT_READ = object()  # update_score reads the row itself
+
+
 def update_score(
     session: Session,
     assessment: Assessment,
     requirement: ContentItem,
     data: ScoreUpdate,
     user: User,
+    score: Score | None | object = NOT_READ,
 ) -> Score:
     """Apply one person's edit if it is based on the stored version; record each change.
+    `score` is the row as the caller read it in this transaction, if it did.
 
     Raises StaleEdit when someone saved the row in between, even at the same moment;
     the session is then rolled back and nothing is written.
     """
-    score = score_of(session, assessment, requirement.id)
+    if score is NOT_READ:
+        score = score_of(session, assessment, requirement.id)
     stored_version = score.version if score else 0
     if data.version != stored_version:
         raise StaleEdit(score)

@@ -198,7 +198,7 @@ def update(assessment_id: int, key: str):
     try:
         snapshots.monthly(session, assessment, g.user, utcnow())
         row.score = register_service.update_score(
-            session, assessment, row.requirement, data, g.user
+            session, assessment, row.requirement, data, g.user, row.score
         )
     except StaleEdit as stale:
         session.rollback()
@@ -216,13 +216,13 @@ def update(assessment_id: int, key: str):
         )
     # The saved row is rendered before the commit, which would expire what it shows.
     saved_row = render_template("assessments/_row.html", **context)
+    requirement_id, slug = row.requirement.id, row.requirement.slug
     session.commit()
     if not is_fragment_request():
         return see_other(
-            url_for("assessments.show", assessment_id=assessment.id)
-            + f"#row-{row.requirement.slug}"
+            url_for("assessments.show", assessment_id=assessment.id) + f"#row-{slug}"
         )
-    response = htmx_response(saved_row, trigger={"scoreSaved": row.requirement.id})
+    response = htmx_response(saved_row, trigger={"scoreSaved": requirement_id})
     response.vary.add("HX-Request")
     return response
 

@@ -8,16 +8,8 @@ from datetime import datetime
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from importers.writer import (
-    BOLD,
-    choose,
-    saved,
-    set_widths,
-    text_cell,
-    write_area_figures,
-    write_evidence,
-    write_rows,
-)
+from importers.cells import BOLD, saved, set_widths, text_cell, write_rows
+from importers.writer import choose, write_area_figures, write_evidence
 from kb.services.cirmp import Pack
 
 IEC_62443_NOTE = (

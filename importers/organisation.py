@@ -10,7 +10,8 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session
 
-from importers.writer import BOLD, saved, text_cell, write_evidence, write_register
+from importers.cells import BOLD, saved, text_cell
+from importers.writer import write_evidence, write_register
 from kb.models import Organisation, User
 from kb.services import evidence_links
 from kb.services.assessments import list_assessments

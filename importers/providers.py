@@ -8,7 +8,7 @@ from datetime import datetime
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from importers.writer import BOLD, saved, set_widths, text_cell, write_rows
+from importers.cells import BOLD, saved, set_widths, text_cell, write_rows
 from kb.services.coverage import Matrix, MatrixFilter, Share
 from kb.services.proposal import RULE, Proposal
 

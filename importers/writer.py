@@ -7,19 +7,19 @@ from __future__ import annotations
 from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime
-from io import BytesIO
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Font, PatternFill, Protection
+from openpyxl.styles import PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session
 
+from importers.cells import BOLD, DATE_FORMAT, saved, text_cell
 from importers.columns import (
     ABOUT_ASSESSMENT_ID,
     ABOUT_FORMAT,
@@ -38,10 +38,8 @@ from kb.services import dashboard, zone_states
 from kb.services.register import RegisterFilter, register
 from kb.vocabulary import LEVEL_NAMES, STATUSES, ZONE_STATES
 
-BOLD = Font(bold=True)
 GAP_FILL = PatternFill("solid", start_color="F8D7D3", end_color="F8D7D3")
 UNLOCKED = Protection(locked=False)
-DATE_FORMAT = "yyyy-mm-dd"
 HOW_TO = [
     "Change the white columns of the Register sheet (and the state of each zone's",
     "requirements on the Zones sheet); the grey ones are for reference and are locked.",
@@ -84,40 +82,6 @@ def assessment_workbook(session: Session, exported: Exported, today: date) -> by
     _summary(book.create_sheet("Summary"), dashboard.rollups(score_rows, [], today))
     _zone_versions(book.create_sheet(ZONE_VERSIONS), states)
     return saved(book)
-
-
-def saved(book: Workbook) -> bytes:
-    """The workbook as the bytes of an .xlsx file."""
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def set_widths(sheet: Worksheet, *widths: int) -> None:
-    """Column widths from A onwards, in characters."""
-    for n, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(n)].width = width
-
-
-def write_rows(sheet: Worksheet, headers, rows) -> None:
-    """A bold header row, then one row of text cells per item of `rows`."""
-    sheet.append([text_cell(sheet, h, font=BOLD) for h in headers])
-    for row in rows:
-        sheet.append([text_cell(sheet, value) for value in row])
-
-
-def text_cell(sheet: Worksheet, value: Any, **style: Any) -> WriteOnlyCell:
-    """A cell that shows `value` as it is: text that looks like a formula stays text
-    (and keeps Excel's quote prefix, so editing it does not make it one)."""
-    cell = WriteOnlyCell(sheet, value=value)
-    if looks_like_formula(value):
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    if isinstance(value, date):
-        cell.number_format = DATE_FORMAT
-    for name, setting in style.items():
-        setattr(cell, name, setting)
-    return cell
 
 
 def write_about(sheet: Worksheet, exported: Exported) -> None:

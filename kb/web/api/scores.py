@@ -217,7 +217,7 @@ def scores_bulk(assessment_id: int):
                     str(_stale(row.requirement, row.score, data.version)),
                 )
             )
-        plan.append((row.requirement, data))
+        plan.append((row, data))
     if problems:
         raise InvalidInput(problems)
     if stale:
@@ -225,14 +225,13 @@ def scores_bulk(assessment_id: int):
     changed = 0
     saved = []
     try:
-        for requirement, data in plan:
-            before = register_service.score_of(session, found, requirement.id)
-            version = before.version if before else 0
+        for row, data in plan:  # the rows as checked above: none is read again
+            version = row.score.version if row.score else 0
             score = register_service.update_score(
-                session, found, requirement, data, g.user
+                session, found, row.requirement, data, g.user, row.score
             )
             changed += score.version != version
-            saved.append(score_json(requirement, score))
+            saved.append(score_json(row.requirement, score))
     except StaleEdit:
         session.rollback()
         raise Conflict(

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import event, update
 from sqlmodel import Session
 
-from kb.models import Assessment, EvidenceItem, Organisation, Zone
+from kb.models import Assessment, Component, EvidenceItem, Organisation, Zone
 from kb.models import new_revision as _new_revision
 
 # How a record names its owner, nearest first: the organisation itself, or a parent.
@@ -23,6 +23,7 @@ _OWNERS: tuple[tuple[str, type | None], ...] = (
     ("assessment_id", Assessment),
     ("zone_id", Zone),
     ("conduit_id", Zone),
+    ("component_id", Component),
     ("evidence_id", EvidenceItem),
 )
 _PENDING = "kb.revisions.pending"

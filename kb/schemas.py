@@ -15,7 +15,7 @@ from pydantic import (
     field_validator,
 )
 
-from kb.models import EvidenceFields, ScoreFields, ZoneFields
+from kb.models import ComponentFields, EvidenceFields, ScoreFields, ZoneFields
 from kb.vocabulary import AssessedPart, Level, Role, ZoneState
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
@@ -140,6 +140,17 @@ class PasswordChange(Form):
         return value
 
 
+def seven_levels(value):
+    """An SL vector as written (`{2 2 0 1 3 1 3}`) or as seven fields."""
+    from kb.services.levels import check_vector, parse_vector
+
+    if isinstance(value, str):
+        return parse_vector(value)
+    if not isinstance(value, list):
+        raise ValueError("give seven levels 0-4, one per FR")
+    return check_vector(value)
+
+
 class ZoneInput(ZoneFields, Form):
     """A zone or conduit as a form or the API submits it; `joins` are the zone ids a
     conduit connects, `version` the version the person saw (0 for a new one)."""
@@ -148,20 +159,21 @@ class ZoneInput(ZoneFields, Form):
     joins: list[int] = []
     reason: Annotated[str, StringConstraints(max_length=500)] | None = None
 
-    @field_validator("sl_t", mode="before")
-    @classmethod
-    def seven_levels(cls, value):
-        from kb.services.levels import check_vector, parse_vector
-
-        if isinstance(value, str):
-            return parse_vector(value)
-        if not isinstance(value, list):
-            raise ValueError("give seven levels 0-4, one per FR")
-        return check_vector(value)
+    _seven_levels = field_validator("sl_t", mode="before")(seven_levels)
 
 
-class ZoneStateInput(Form):
-    """How a zone meets one SR or RE; `version` is what the person saw."""
+class ComponentInput(ComponentFields, Form):
+    """A component as a form or the API submits it; `sl_t` is its target SL-C, `version`
+    the version the person saw (0 for a new one)."""
+
+    version: Annotated[int, Field(ge=0)] = 0
+
+    _seven_levels = field_validator("sl_t", mode="before")(seven_levels)
+
+
+class StateInput(Form):
+    """How a zone meets one SR or RE of 3-3, or a component one requirement of 4-2;
+    `version` is what the person saw."""
 
     version: Annotated[int, Field(ge=0)] = 0
     state: ZoneState
@@ -174,7 +186,7 @@ class ZoneStateInput(Form):
     @classmethod
     def reason_when_not_applicable(cls, value, info: ValidationInfo):
         if info.data.get("state") == "not applicable" and not value:
-            raise ValueError("say why the requirement does not apply to this zone")
+            raise ValueError("say why the requirement does not apply here")
         return value
 
 

@@ -20,16 +20,22 @@ LEVEL_NAMES = {
     3: "Defined",
     4: "Improving",
 }
-PROCESS_PARTS = ("62443-2-4", "62443-2-1", "62443-3-2")
-# Parts assessed per zone and conduit with security levels, not with maturity.
-TECHNICAL_PARTS = ("62443-3-3",)
-AssessedPart = Literal["62443-2-4", "62443-2-1", "62443-3-2", "62443-3-3"]
+# Parts scored on the register with maturity levels.
+PROCESS_PARTS = ("62443-2-4", "62443-2-1", "62443-3-2", "62443-4-1")
+# Parts with security levels instead: 3-3 assessed per zone and conduit, 4-2 per
+# component.
+TECHNICAL_PARTS = ("62443-3-3", "62443-4-2")
+AssessedPart = Literal[
+    "62443-2-4", "62443-2-1", "62443-3-2", "62443-3-3", "62443-4-1", "62443-4-2"
+]
 ASSESSED_PARTS: tuple[str, ...] = AssessedPart.__args__  # type: ignore[attr-defined]
 PART_LABELS = {
     "62443-2-4": "IEC 62443-2-4 service provider requirements",
     "62443-2-1": "IEC 62443-2-1:2024 security programme elements",
     "62443-3-2": "IEC 62443-3-2 zone, conduit and risk assessment",
     "62443-3-3": "IEC 62443-3-3 system requirements, per zone and conduit",
+    "62443-4-1": "IEC 62443-4-1 secure product development lifecycle",
+    "62443-4-2": "IEC 62443-4-2 component requirements, per component",
 }
 
 # Parts (and editions) that define no maturity levels: csms-kb scores them with the
@@ -79,7 +85,21 @@ ZONE_KINDS: tuple[str, ...] = ZoneKind.__args__  # type: ignore[attr-defined]
 Criticality = Literal["", "low", "medium", "high", "critical"]
 CRITICALITIES: tuple[str, ...] = Criticality.__args__  # type: ignore[attr-defined]
 
-# How a zone or conduit meets one SR or RE of 62443-3-3.
+# The component types of 62443-4-2, and the prefix of each type's own requirements
+# (an embedded device is held to the EDR items besides the CRs).
+ComponentType = Literal[
+    "software application", "embedded device", "host device", "network device"
+]
+COMPONENT_TYPES: tuple[str, ...] = ComponentType.__args__  # type: ignore[attr-defined]
+COMPONENT_TYPE_PREFIX = {
+    "software application": "SAR",
+    "embedded device": "EDR",
+    "host device": "HDR",
+    "network device": "NDR",
+}
+
+# How a zone or conduit meets one SR or RE of 62443-3-3, and a component one
+# requirement of 62443-4-2.
 ZoneState = Literal["met", "partly met", "not met", "not applicable"]
 ZONE_STATES: tuple[str, ...] = ZoneState.__args__  # type: ignore[attr-defined]
 

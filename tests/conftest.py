@@ -246,6 +246,9 @@ def build_world(db) -> dict:
     zone = factories.make_zone(
         db, assessment=assessment, user=people["admin"], name="Acme secret-plan zone"
     )
+    component = factories.make_component(
+        db, assessment=assessment, user=people["admin"], name="Acme secret-plan PLC"
+    )
     from datetime import date
 
     from kb.services import snapshots
@@ -271,6 +274,7 @@ def build_world(db) -> dict:
         "theirs": theirs,
         "evidence": evidence,
         "zone": zone,
+        "component": component,
         "snapshot": snapshot,
         "run": run,
         **people,

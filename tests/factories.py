@@ -8,9 +8,9 @@ from functools import cache
 from sqlmodel import Session
 from werkzeug.security import generate_password_hash
 
-from kb.models import Assessment, EvidenceItem, Organisation, User, Zone
-from kb.schemas import AssessmentCreate, EvidenceInput, ZoneInput
-from kb.services import accounts, assessments, evidence, zones
+from kb.models import Assessment, Component, EvidenceItem, Organisation, User, Zone
+from kb.schemas import AssessmentCreate, ComponentInput, EvidenceInput, ZoneInput
+from kb.services import accounts, assessments, components, evidence, zones
 from kb.storage import DatabaseStore, Upload
 
 PASSWORD = "correct-horse-battery"
@@ -71,6 +71,20 @@ def make_evidence(
         **fields,
     )
     return evidence.create_item(db, org, data, upload, user, DatabaseStore())
+
+
+def make_component(
+    db: Session,
+    *,
+    assessment: Assessment,
+    user: User,
+    name: str = "Line PLC",
+    type: str = "embedded device",
+    sl_t: tuple[int, ...] = (2, 2, 0, 0, 0, 0, 0),
+    **fields,
+) -> Component:
+    data = ComponentInput(name=name, type=type, sl_t=list(sl_t), **fields)
+    return components.create_component(db, assessment, data, user)
 
 
 def make_zone(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 def test_requirements_lists_every_requirement_with_its_fields(client):
     body = client.get("/api/v1/requirements").json
-    assert body["count"] == 7
+    assert body["count"] == 18
     sr = next(r for r in body["requirements"] if r["id"] == "SR 1.1")
     assert sr == {
         "id": "SR 1.1",

@@ -3,8 +3,10 @@ against the fixture catalogue: OFF-PENTEST (SP.09.02 BR partial, SR 1.1 supports
 OFF-IAM (SP.09.02 BR and SR 1.1 full, SR 1.1 RE(1) partial).
 
 Hand-computed: 2-4 has SP.09.02 BR (CA-02, covered fully) and SP.12.05 BR (CA-08, a
-blind spot); 3-3 has SR 1.1 (full) and SR 1.1 RE(1) (partial), both CA-02. So 3 of 4
-requirements are covered (75%), 2 fully, and SP.12.05 BR is the one blind spot."""
+blind spot); 3-3 has SR 1.1 (full) and SR 1.1 RE(1) (partial), both CA-02. No offering
+touches the 4-1 item (SUM-1) or the five 4-2 items (CCSC 1, CR 1.1, CR 1.1 RE(2),
+EDR 2.13, HDR 2.13), all CA-01. So 3 of 10 requirements are covered (30%), 2 fully
+(20%), and 7 are blind spots."""
 
 from __future__ import annotations
 
@@ -21,6 +23,9 @@ from kb.content.loader import read_tree
 from kb.db import get_engine
 from kb.models import ContentItem
 from tests.conftest import FIXTURE_CONTENT, make_app, run_cli
+
+# The fixture's 4-1 and 4-2 requirements, in catalogue order; no offering touches them.
+COMPONENT_PARTS = ["SUM-1", "CCSC 1", "CR 1.1", "CR 1.1 RE(2)", "EDR 2.13", "HDR 2.13"]
 
 
 def soup(response) -> BeautifulSoup:
@@ -62,27 +67,31 @@ def test_the_matrix_shows_each_coverage_the_shares_and_the_blind_spots(client):
         "SP.12.05 BR": ["", ""],
         "SR 1.1": ["●", "○"],
         "SR 1.1 RE(1)": ["◐", ""],
-    }
-    assert figure(page, "Requirements") == "4"
-    assert figure(page, "Covered") == "3 75%"
-    assert figure(page, "Covered fully") == "2 50%"
-    assert figure(page, "Blind spots") == "1"
+    } | {key: ["", ""] for key in COMPONENT_PARTS}
+    assert figure(page, "Requirements") == "10"
+    assert figure(page, "Covered") == "3 30%"
+    assert figure(page, "Covered fully") == "2 20%"
+    assert figure(page, "Blind spots") == "7"
     rows = share_rows(page)
     # requirements, full, partial at best, only supported, covered, blind spots
     assert rows["IEC 62443-2-4"] == ["2", "1", "0", "0", "50%", "1"]
     assert rows["CA-08 Resource availability"] == ["1", "0", "0", "0", "0%", "1"]
     assert rows["IEC 62443-3-3"] == ["2", "1", "1", "0", "100%", "0"]
+    assert rows["IEC 62443-4-2"] == ["5", "0", "0", "0", "0%", "5"]
     blind = page.select("p.blind-spots")
     assert [p.get_text(" ", strip=True) for p in blind] == [
-        "Blind spots (no offering touches them): SP.12.05 BR"
+        "Blind spots (no offering touches them): SP.12.05 BR",
+        "Blind spots (no offering touches them): SUM-1",
+        "Blind spots (no offering touches them): "
+        "CCSC 1 , CR 1.1 , CR 1.1 RE(2) , EDR 2.13 , HDR 2.13",
     ]
     assert page.select("details.matrix-area[open]"), "groups start open"
 
 
 def test_filters_choose_rows_and_groups_and_htmx_gets_the_region(client, htmx_client):
     blind = soup(client.get("/offerings/matrix?coverage=none"))
-    assert list(matrix_cells(blind)) == ["SP.12.05 BR"]
-    assert figure(blind, "Requirements") == "4"  # the shares stay the groups' own
+    assert list(matrix_cells(blind)) == ["SP.12.05 BR", *COMPONENT_PARTS]
+    assert figure(blind, "Requirements") == "10"  # the shares stay the groups' own
     assert blind.select_one("select[name=coverage] option[selected]")["value"] == "none"
     part = soup(client.get("/offerings/matrix?part=62443-3-3&coverage=partial"))
     assert list(matrix_cells(part)) == ["SR 1.1 RE(1)"]
@@ -96,7 +105,7 @@ def test_filters_choose_rows_and_groups_and_htmx_gets_the_region(client, htmx_cl
     nothing = soup(client.get("/offerings/matrix?part=62443-3-3&area=CA-08"))
     assert "No requirement is in this part and area" in nothing.text
     ignored = soup(client.get("/offerings/matrix?coverage=most&part=nope"))
-    assert len(matrix_cells(ignored)) == 4
+    assert len(matrix_cells(ignored)) == 10
 
 
 def test_the_matrix_downloads_as_a_workbook_with_the_same_figures(client):
@@ -169,8 +178,8 @@ def test_the_api_gives_offerings_their_mappings_and_the_matrix(client):
     assert one["coverage"]["whole"]["covered"] == 1  # partial on SP.09.02 BR only
     assert one["coverage"]["whole"]["supports"] == 1
     matrix = client.get("/api/v1/offerings/matrix").json
-    assert matrix["whole"]["covered_share"] == 0.75
-    assert matrix["whole"]["blind_spots"] == ["SP.12.05 BR"]
+    assert matrix["whole"]["covered_share"] == 0.3
+    assert matrix["whole"]["blind_spots"] == ["SP.12.05 BR", *COMPONENT_PARTS]
     part = {p["part"]: p for p in matrix["parts"]}
     assert [a["area"] for a in part["62443-2-4"]["areas"]] == ["CA-02", "CA-08"]
     assert part["62443-2-4"]["areas"][1]["blind_spots"] == ["SP.12.05 BR"]
@@ -222,7 +231,7 @@ def test_an_extra_folder_overrides_one_of_ours_and_adds_its_own(tmp_path, extra)
     app = make_app(tmp_path, EXTRA_CONTENT_DIR=str(extra))
     result = run_cli(app, "load")
     assert result.exit_code == 0, result.output
-    assert "loaded 22 items" in result.output  # 21 of ours, one replaced, one added
+    assert "loaded 33 items" in result.output  # 32 of ours, one replaced, one added
     client = app.test_client()
     page = soup(client.get("/offerings/off-pentest"))
     assert page.h1.get_text() == "Acme Red Team"

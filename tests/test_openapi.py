@@ -45,6 +45,8 @@ def test_request_bodies_come_from_the_models_that_validate_them(document):
         "62443-2-1",
         "62443-3-2",
         "62443-3-3",
+        "62443-4-1",
+        "62443-4-2",
     ]
     current = document["components"]["schemas"]["ScoreBody"]["properties"]["current"]
     assert current["anyOf"][0] == {"maximum": 4, "minimum": 0, "type": "integer"}
@@ -97,6 +99,14 @@ CALLS = {
     },
     ("get", "/api/v1/zones/{zone_id}"): None,
     ("put", "/api/v1/zones/{zone_id}/requirements/{key}"): {"state": "met"},
+    ("get", "/api/v1/assessments/{assessment_id}/components"): None,
+    ("post", "/api/v1/assessments/{assessment_id}/components"): {
+        "name": "Line switch",
+        "type": "network device",
+        "sl_t": "{2 2 1 1 2 1 2}",
+    },
+    ("get", "/api/v1/components/{component_id}"): None,
+    ("put", "/api/v1/components/{component_id}/requirements/{key}"): {"state": "met"},
     ("post", "/api/v1/assessments/{assessment_id}/imports"): _import_preview,
     ("post", "/api/v1/assessments/{assessment_id}/imports/{run_id}/apply"): {},
     ("get", "/api/v1/assessments/{assessment_id}/proposal"): None,
@@ -106,6 +116,7 @@ CALLS = {
 }
 KEYS = {
     "/api/v1/zones/{zone_id}/requirements/{key}": "SR 1.1",
+    "/api/v1/components/{component_id}/requirements/{key}": "EDR 2.13",
     "/api/v1/offerings/{key}": "off-iam",
 }
 

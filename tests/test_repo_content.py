@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 
 import pytest
@@ -79,3 +80,35 @@ def test_2_4_and_2_1_pages_show_derived_crosswalks(real_app):
         assert {"nist-csf", "iso-27001"} <= frameworks, (key, frameworks)
         assert {c["basis"] for c in body["crosswalks"]} == {"derived"}
         assert {c["relation"] for c in body["crosswalks"]} == {"related"}
+
+
+def test_every_cr_with_a_3_3_counterpart_links_it_both_ways(catalogue):
+    """`CR 3.2` relates to `SR 3.2` and `SR 3.2` back to `CR 3.2`; the CRs new in
+    62443-4-2 say that they have no counterpart."""
+    models = {
+        e.model.id: e
+        for e in catalogue.entries
+        if isinstance(e.model, Requirement) and e.model.kind_of_item != "group"
+    }
+    crs = [k for k in models if re.fullmatch(r"CR \d+\.\d+", k)]
+    assert len(crs) == 58
+    for cr in crs:
+        sr = "SR" + cr[2:]
+        if sr in models:
+            assert sr in models[cr].model.related, cr
+            assert cr in models[sr].model.related, sr
+        else:
+            assert "no counterpart" in models[cr].doc.body, cr
+
+
+def test_component_type_items_specialise_their_cr(catalogue):
+    """`EDR 3.10` relates to `CR 3.10`, sits under the EDR group, and applies from the
+    CR's level."""
+    models = {e.model.id: e.model for e in catalogue.entries}
+    typed = [k for k in models if re.match(r"(SAR|EDR|HDR|NDR) \d", k)]
+    assert len(typed) == 30
+    for key in typed:
+        prefix, number = key.split(" ")
+        item, cr = models[key], models[f"CR {number}"]
+        assert item.parent == prefix and f"CR {number}" in item.related, key
+        assert item.levels.sl == cr.levels.sl, key

@@ -34,6 +34,14 @@ def api(real_app):
         ("patch qualification record", "EV-PATCH-QUALIFICATION"),  # its exact title
         ("background checks", "ORG 1.2"),
         ('"zone and conduit"', "ZCR 3"),
+        ("sm-1", "SM-1"),
+        ("svv 4", "SVV-4"),
+        ("CR 3.14", "CR 3.14"),
+        ("cr 1.1 re 2", "CR 1.1 RE(2)"),
+        ("edr 3.10", "EDR 3.10"),
+        ("ccsc 4", "CCSC 4"),
+        ("security update qualification", "SUM-1"),  # its exact title
+        ("software bill of materials", "EV-SBOM"),
     ],
 )
 def test_what_a_person_types_finds_its_item_first(api, query, first):

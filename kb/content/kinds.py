@@ -8,7 +8,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from kb.vocabulary import Cadence
+from kb.vocabulary import TECHNICAL_PARTS, Cadence
 from kb.vocabulary import Coverage as CoverageLevel
 
 Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
@@ -18,7 +18,8 @@ Title = Annotated[str, StringConstraints(min_length=3, max_length=200)]
 
 REQUIREMENT_ID = (
     r"^(FR [1-7]|SR \d+\.\d+( RE\(\d+\))?|SP\.\d{2}(\.\d{2} (BR|RE\(\d+\)))?"
-    r"|ZCR \d+(\.\d+)?|SPE \d+|[A-Z]{2,5} \d+(\.\d+)?|4(\.\d+){1,3})$"
+    r"|ZCR \d+(\.\d+)?|SPE \d+|[A-Z]{2,5} \d+(\.\d+)?|4(\.\d+){1,3}"
+    r"|Practice [1-8]|[A-Z]{2,3}-\d{1,2}|CR \d+\.\d+ RE\(\d+\)|CCSC|SAR|EDR|HDR|NDR)$"
 )
 
 
@@ -34,7 +35,6 @@ class Part(StrEnum):
 PART_ORDER = [
     p.value for p in (Part.P2_4, Part.P2_1, Part.P3_3, Part.P3_2, Part.P4_1, Part.P4_2)
 ]
-TECHNICAL_PARTS = {Part.P3_3.value, Part.P4_2.value}
 
 
 class Content(BaseModel):
@@ -92,9 +92,10 @@ class Requirement(Content):
 
     @property
     def fr(self) -> int | None:
-        """The foundational requirement of a 3-3 item: `SR 3.2 RE(1)` -> 3."""
-        match = re.match(r"^(?:FR|SR) ([1-7])\b", self.id)
-        return int(match[1]) if match and self.part == Part.P3_3 else None
+        """The foundational requirement of a 3-3 or 4-2 item: `SR 3.2 RE(1)` -> 3,
+        `EDR 3.10` -> 3, `CR 1` (4-2's group of FR 1) -> 1, `CCSC 1` -> None."""
+        match = re.match(r"^(?:FR|SR|CR|SAR|EDR|HDR|NDR) ([1-7])\b", self.id)
+        return int(match[1]) if match and self.part in TECHNICAL_PARTS else None
 
     @property
     def kind_of_item(self) -> str:
@@ -106,7 +107,7 @@ class Requirement(Content):
 class Evidence(Content):
     id: Annotated[str, StringConstraints(pattern=r"^EV-[A-Z0-9]+(-[A-Z0-9]+)*$")]
     title: Title
-    owner: Literal["asset owner", "service provider", "shared"]
+    owner: Literal["asset owner", "service provider", "product supplier", "shared"]
     review: str
     cadence: Cadence  # the default interval between reviews of an organisation's item
 

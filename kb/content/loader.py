@@ -18,7 +18,6 @@ from kb.content.frontmatter import Document, FrontMatterError, parse_yaml, split
 from kb.content.kinds import (
     KINDS,
     SYNONYMS_FILE,
-    TECHNICAL_PARTS,
     Content,
     Crosswalk,
     Requirement,
@@ -26,6 +25,7 @@ from kb.content.kinds import (
     slugify,
 )
 from kb.errors import Problem
+from kb.vocabulary import TECHNICAL_PARTS
 
 # The folders an extra content folder (EXTRA_CONTENT_DIR) may hold.
 EXTRA_FOLDERS = ("offerings", "sectors", "evidence")

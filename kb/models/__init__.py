@@ -26,6 +26,12 @@ from kb.models.catalogue import (
     ContentTag,
     CrosswalkPair,
 )
+from kb.models.components import (
+    Component,
+    ComponentChange,
+    ComponentFields,
+    ComponentRequirement,
+)
 from kb.models.evidence import (
     EvidenceChange,
     EvidenceFields,
@@ -49,6 +55,10 @@ __all__ = [
     "ApiToken",
     "RequestCount",
     "Assessment",
+    "Component",
+    "ComponentChange",
+    "ComponentFields",
+    "ComponentRequirement",
     "ConduitLink",
     "ContentItem",
     "ContentLink",

@@ -35,6 +35,10 @@ WEIGHTS = (8.0, 4.0, 2.0, 1.0, 2.0)
 # A topic's requirements rank above the evidence types, policies and offerings that
 # serve them: those score at this share of their bm25 (an exact title still comes first).
 OTHER_KINDS = 0.5
+# The component parts (4-1 for product suppliers, 4-2 per component) rank a little below
+# the programme parts where both match: a 4-2 CR that shares a 3-3 SR's title comes
+# after it, and a supplier's practice after the service provider's requirement.
+COMPONENT_PARTS = {"62443-4-1": 0.6, "62443-4-2": 0.6}
 # Typed text this long (and of two words or more) ranks first the titles it begins.
 PREFIX_TITLE = 8
 
@@ -189,7 +193,8 @@ def _titled(db, text: str, where: str, params: list, typing: bool) -> list[int]:
         for r in db.execute(
             f"SELECT d.rowid FROM doc d WHERE (d.title_key = ? OR (? AND "
             f"d.title_key LIKE ? ESCAPE '\\')){where} "
-            f"ORDER BY d.title_key != ?, length(d.title_key), d.id",
+            f"ORDER BY d.title_key != ?, length(d.title_key), "
+            f"d.part IN ({', '.join(repr(p) for p in COMPONENT_PARTS)}), d.id",
             [key, prefix, _like(key) + "%", *params, key],
         )
     ]
@@ -230,12 +235,14 @@ def _ranked(
 ) -> list[int]:
     weights = ", ".join(str(w) for w in WEIGHTS)
     skip = f" AND d.rowid NOT IN ({', '.join('?' * len(named))})" if named else ""
+    parts = " ".join(f"WHEN '{p}' THEN {w}" for p, w in COMPONENT_PARTS.items())
     return [
         r[0]
         for r in db.execute(
             f"SELECT d.rowid FROM fts JOIN doc d ON d.rowid = fts.rowid "
             f"WHERE fts MATCH ?{where}{skip} ORDER BY bm25(fts, {weights}) * "
-            f"(CASE d.kind WHEN 'requirement' THEN 1 ELSE {OTHER_KINDS} END) "
+            f"(CASE d.kind WHEN 'requirement' THEN 1 ELSE {OTHER_KINDS} END) * "
+            f"(CASE d.part {parts} ELSE 1 END) "
             "LIMIT ? OFFSET ?",
             [query, *params, *named, limit, offset],
         )

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from kb.errors import StaleEdit
 from kb.models import utcnow
@@ -76,3 +76,40 @@ def save_versioned(
 
 class _Lost(Exception):
     """Another save claimed the version first."""
+
+
+def save_state(
+    session: Session,
+    model: type,
+    owner: dict[str, int],
+    requirement_id: str,
+    data: Any,
+    user_id: int,
+) -> tuple[Any, dict[str, tuple[str, str]]]:
+    """Record how a zone or component (`owner`, e.g. {"zone_id": 3}) meets one
+    requirement, if `data.version` is the stored version; return the row and what
+    changed. `data` is a StateInput.
+
+    Raises StaleEdit (nothing written) when someone saved it in between.
+    """
+
+    def stored():
+        return session.exec(
+            select(model).filter_by(**owner, requirement_id=requirement_id)
+        ).first()
+
+    row = stored()
+    if data.version != (row.version if row else 0):
+        raise StaleEdit(row)
+    new = row is None
+    if new:
+        row = model(**owner, requirement_id=requirement_id, state="", version=0)
+    values = {
+        "state": data.state,
+        "reason": (data.reason or "") if data.state == "not applicable" else "",
+        "notes": data.notes or "",
+    }
+    changed = apply_changes(row, values, lambda _name, value: value, new=new)
+    if changed:
+        save_versioned(session, row, data.version, user_id, stored)
+    return row, changed

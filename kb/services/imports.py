@@ -37,7 +37,7 @@ from kb.models import (
     User,
     utcnow,
 )
-from kb.schemas import ZoneStateInput
+from kb.schemas import StateInput
 from kb.services import evidence_links, zone_states
 from kb.services.changes import save_versioned
 from kb.services.register import RegisterFilter, display, register
@@ -329,7 +329,7 @@ def _apply_states(session, assessment, plan: Plan, take_states, user, reason) ->
     requirements = {r.id: r for r in zone_states.technical_requirements(session)}
     for change in writes:
         row = states.get(change.zone_id, {}).get(change.requirement_id)
-        data = ZoneStateInput(
+        data = StateInput(
             version=plan.state_versions[
                 state_key(change.zone_id, change.requirement_id)
             ],

@@ -1,8 +1,10 @@
-"""Security-level arithmetic of 62443-3-3: pure functions of rows, no session.
+"""Security-level arithmetic of 62443-3-3 and 62443-4-2: pure functions of rows, no
+session.
 
-An SR or RE applies from its lowest security level `sl_min` upwards (the catalogue's
-applicability is contiguous). A zone achieves SL n for an FR when every item of that FR
-required at SL n counts as met: `met`, or `not applicable` with a reason.
+An SR, CR or RE applies from its lowest security level `sl_min` upwards (the catalogue's
+applicability is contiguous). A zone achieves SL n for an FR (its SL-A), and a component
+its SL-C, when every item of that FR required at SL n counts as met: `met`, or
+`not applicable` with a reason. Zones and components share this code.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from kb.vocabulary import FOUNDATIONAL_REQUIREMENTS
+from kb.vocabulary import COMPONENT_TYPE_PREFIX, FOUNDATIONAL_REQUIREMENTS
 
 FRS = range(1, 8)
 WRITTEN_VECTOR = re.compile(
@@ -93,6 +95,15 @@ def derive(items: list[Item], states: dict[str, State], sl_t: list[int]) -> Deri
 def required(items: list[Item], sl_t: list[int]) -> list[Item]:
     """The items a zone's SL-T requires: those of each FR from SL 1 up to its target."""
     return [i for i in items if i.sl_min <= sl_t[i.fr - 1]]
+
+
+def applies_to(item_id: str, component_type: str) -> bool:
+    """Whether a 62443-4-2 item holds a component of this type: every CCSC, CR and RE,
+    and of the component-type requirements (SAR, EDR, HDR, NDR) only its own type's."""
+    prefix = item_id.split(" ", 1)[0]
+    if prefix in COMPONENT_TYPE_PREFIX.values():
+        return prefix == COMPONENT_TYPE_PREFIX[component_type]
+    return True
 
 
 def parse_vector(text: str) -> list[int]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from kb.errors import NotFound, StaleEdit
+from kb.errors import NotFound
 from kb.models import (
     Assessment,
     ContentItem,
@@ -18,11 +18,11 @@ from kb.models import (
     ZoneEvidenceLink,
     ZoneRequirement,
 )
-from kb.schemas import ZoneStateInput
-from kb.services.changes import apply_changes, save_versioned
+from kb.schemas import StateInput
+from kb.services.changes import save_state
 from kb.services.evidence import check_linkable
 from kb.services.levels import Derived, Item, State, derive
-from kb.services.zones import display, joins_of, list_zones, record
+from kb.services.zones import joins_of, list_zones, record
 
 
 def technical_requirements(session: Session) -> list[ContentItem]:
@@ -109,7 +109,7 @@ def set_state(
     session: Session,
     zone: Zone,
     requirement: ContentItem,
-    data: ZoneStateInput,
+    data: StateInput,
     user: User,
     reason: str = "",
 ) -> ZoneRequirement:
@@ -121,30 +121,10 @@ def set_state(
     same moment.
     """
 
-    def stored() -> ZoneRequirement | None:
-        return session.exec(
-            select(ZoneRequirement).where(
-                ZoneRequirement.zone_id == zone.id,
-                ZoneRequirement.requirement_id == requirement.id,
-            )
-        ).first()
-
-    row = stored()
-    if data.version != (row.version if row else 0):
-        raise StaleEdit(row)
-    new = row is None
-    if new:
-        row = ZoneRequirement(
-            zone_id=zone.id, requirement_id=requirement.id, state="", version=0
-        )
-    values = {
-        "state": data.state,
-        "reason": (data.reason or "") if data.state == "not applicable" else "",
-        "notes": data.notes or "",
-    }
-    changed = apply_changes(row, values, display, new=new)
+    row, changed = save_state(
+        session, ZoneRequirement, {"zone_id": zone.id}, requirement.id, data, user.id
+    )
     if changed:
-        save_versioned(session, row, data.version, user.id, stored)
         record(session, zone, changed, user, reason, requirement_id=requirement.id)
     return row
 

@@ -69,3 +69,13 @@ def uploaded_file() -> Upload | None:
     if sent is None or not sent.filename:  # a form whose file input was left empty
         return None
     return read_upload(sent.stream, sent.filename, sent.mimetype, limit)
+
+
+def with_vector(form: MultiDict) -> dict:
+    """A submitted form with an SL vector (a zone's SL-T, a component's target SL-C) as
+    the schemas read it: the written form `sl_t_text`, when given, wins over the seven
+    fields `sl_t_1` to `sl_t_7`."""
+    values = {key: form.get(key) for key in form if not key.startswith("sl_t")}
+    written = (form.get("sl_t_text") or "").strip()
+    values["sl_t"] = written or [form.get(f"sl_t_{fr}", "0") for fr in range(1, 8)]
+    return values

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from kb.markdown import make_renderer
 from kb.vocabulary import (
     BORROWED_SCALE_NOTE,
+    COMPONENT_TYPES,
     COVERAGE_MARKS,
     CRITICALITIES,
     EVIDENCE_STATUSES,
@@ -57,6 +58,7 @@ def init_app(app: Flask) -> None:
         FOUNDATIONAL_REQUIREMENTS=FOUNDATIONAL_REQUIREMENTS,
         ZONE_STATE_CHOICES=[(state, state) for state in ZONE_STATES],
         CRITICALITIES=CRITICALITIES,
+        COMPONENT_TYPE_CHOICES=[(kind, kind) for kind in COMPONENT_TYPES],
         REGISTER_SORTS=REGISTER_SORTS,
         COVERAGE_MARKS=COVERAGE_MARKS,
         BORROWED_SCALE_NOTE=BORROWED_SCALE_NOTE,

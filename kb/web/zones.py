@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 from kb.db import get_session
 from kb.errors import InvalidInput, StaleEdit
 from kb.models import utcnow
-from kb.schemas import EvidenceLinkInput, ZoneInput, ZoneStateInput
+from kb.schemas import EvidenceLinkInput, StateInput, ZoneInput
 from kb.services import assessments as assessment_service
 from kb.services import evidence as evidence_service
 from kb.services import evidence_links, snapshots, zone_states
@@ -18,7 +18,7 @@ from kb.services import zones as service
 from kb.services.charts import paired_bars
 from kb.services.diagram import layout
 from kb.vocabulary import FOUNDATIONAL_REQUIREMENTS
-from kb.web.forms import as_errors, parse, parse_or_raise, validate
+from kb.web.forms import as_errors, parse, parse_or_raise, validate, with_vector
 from kb.web.htmx import is_fragment_request, render, see_other
 
 bp = Blueprint("zones", __name__, url_prefix="/assessments/<int:assessment_id>/zones")
@@ -33,13 +33,8 @@ def _load(assessment_id: int, need: str = "viewer"):
 
 
 def zone_values(form: MultiDict) -> dict:
-    """A submitted zone form as ZoneInput reads it: the written SL-T form, when given,
-    wins over the seven fields."""
-    values = {key: form.get(key) for key in form if not key.startswith("sl_t")}
-    written = (form.get("sl_t_text") or "").strip()
-    values["sl_t"] = written or [form.get(f"sl_t_{fr}", "0") for fr in range(1, 8)]
-    values["joins"] = [j for j in form.getlist("joins") if j]
-    return values
+    """A submitted zone form as ZoneInput reads it."""
+    return with_vector(form) | {"joins": [j for j in form.getlist("joins") if j]}
 
 
 def diagram_of(rows: list[zone_states.VectorRow]):
@@ -231,12 +226,18 @@ def retire(assessment_id: int, zone_id: int):
 @login_required
 def history(assessment_id: int, zone_id: int):
     """Every change of the zone and of its SR and RE states, newest first."""
-    session, assessment, access, zone = _zone(assessment_id, zone_id)
+    session, assessment, _access, zone = _zone(assessment_id, zone_id)
     return render_template(
-        "zones/history.html",
-        assessment=assessment,
-        access=access,
-        zone=zone,
+        "history.html",
+        name=zone.name,
+        crumbs=[
+            (assessment.name, url_for("assessments.show", assessment_id=assessment.id)),
+            ("Zones and conduits", url_for("zones.index", assessment_id=assessment.id)),
+            (
+                zone.name,
+                url_for("zones.show", assessment_id=assessment.id, zone_id=zone.id),
+            ),
+        ],
         changes=service.history(session, zone),
     )
 
@@ -301,7 +302,7 @@ def edit_state(assessment_id: int, zone_id: int, key: str):
 def set_state(assessment_id: int, zone_id: int, key: str):
     """Save how the zone meets one SR or RE; a stale edit shows what is stored now."""
     session, context = _row(assessment_id, zone_id, key, "editor")
-    data = parse(ZoneStateInput, request.form)
+    data = parse(StateInput, request.form)
     errors = data if isinstance(data, dict) else {}
     if not errors:
         try:

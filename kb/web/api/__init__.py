@@ -99,6 +99,7 @@ def _conditional(response: Response) -> Response:
 from kb.web.api import (  # noqa: E402,F401
     assessments,
     catalogue,
+    components,
     evidence,
     imports,
     offerings,

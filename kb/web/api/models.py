@@ -9,12 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from kb.schemas import (
     AssessmentCreate,
+    ComponentInput,
     EvidenceInput,
     EvidenceLinkInput,
     ScoreUpdate,
     SnapshotInput,
+    StateInput,
     ZoneInput,
-    ZoneStateInput,
 )
 
 BULK_LIMIT = 10_000  # rows in one bulk update
@@ -65,8 +66,16 @@ class ZoneBody(ZoneInput):
     model_config = ConfigDict(extra="forbid")
 
 
-class ZoneStateBody(ZoneStateInput):
-    """How a zone meets one SR or RE; without `version` the stored one is taken."""
+class StateBody(StateInput):
+    """How a zone meets one SR or RE, or a component one requirement of 62443-4-2;
+    without `version` the stored one is taken."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ComponentBody(ComponentInput):
+    """A component: name, type, version, supplier and target SL-C (`sl_t`, seven
+    levels or the written vector)."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from kb.models import ComponentFields
 from kb.vocabulary import Status
 
 
@@ -182,6 +183,33 @@ class ZoneStateOut(BaseModel):
     version: int
     beyond_target: bool
     zone: ZoneOut
+
+
+class ComponentOut(ComponentFields):
+    """A component: its fields, `sl_t` the target SL-C, `sl_c` the achieved SL-C
+    derived from its states, and the gap."""
+
+    id: int
+    assessment: int
+    sl_c: list[int]
+    gap: list[int]
+    version: int
+    url: str
+    blockers: dict[str, list[Linked]] | None = None  # one component's own page only
+
+
+class ComponentList(BaseModel):
+    count: int
+    components: list[ComponentOut]
+
+
+class ComponentStateOut(BaseModel):
+    requirement: str
+    state: str
+    reason: str
+    version: int
+    beyond_target: bool
+    component: ComponentOut
 
 
 class FiguresOut(BaseModel):

@@ -13,7 +13,7 @@ from kb.services import snapshots as snapshot_service
 from kb.services import zone_states
 from kb.services import zones as zone_service
 from kb.web.api import bp, json_object, parsed
-from kb.web.api.models import ZoneBody, ZoneStateBody
+from kb.web.api.models import StateBody, ZoneBody
 from kb.web.api.responses import ZoneList, ZoneOut, ZoneStateOut
 from kb.web.api.spec import documented
 
@@ -97,7 +97,7 @@ def zone_show(zone_id: int) -> dict:
 
 @bp.put("/zones/<int:zone_id>/requirements/<key>")
 @login_required
-@documented(body=ZoneStateBody, response=ZoneStateOut)
+@documented(body=StateBody, response=ZoneStateOut)
 def zone_state(zone_id: int, key: str) -> dict:
     """Set how the zone meets one SR or RE: `{"state", "reason", "notes", "version"}`.
 
@@ -108,7 +108,7 @@ def zone_state(zone_id: int, key: str) -> dict:
     if "version" not in body:
         current = zone_states.zone_row(session, zone, requirement).state
         body = {**body, "version": current.version if current else 0}
-    data = parsed(ZoneStateBody, body)
+    data = parsed(StateBody, body)
     assessment = session.get(Assessment, zone.assessment_id)
     snapshot_service.monthly(session, assessment, g.user, utcnow())
     state = zone_states.set_state(session, zone, requirement, data, g.user)

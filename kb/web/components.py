@@ -8,15 +8,14 @@ from flask_login import login_required
 
 from kb.db import get_session
 from kb.errors import InvalidInput, StaleEdit
-from kb.models import utcnow
-from kb.schemas import ComponentInput, StateInput
+from kb.schemas import ComponentInput
 from kb.services import assessments as assessment_service
 from kb.services import components as service
-from kb.services import snapshots
 from kb.services.charts import paired_bars
 from kb.vocabulary import FOUNDATIONAL_REQUIREMENTS
-from kb.web.forms import as_errors, parse, validate, with_vector
-from kb.web.htmx import is_fragment_request, render, see_other
+from kb.web import states
+from kb.web.forms import as_errors, validate, with_vector
+from kb.web.htmx import render, see_other
 
 bp = Blueprint(
     "components", __name__, url_prefix="/assessments/<int:assessment_id>/components"
@@ -250,49 +249,14 @@ def set_state(assessment_id: int, component_id: int, key: str):
     """Save how the component meets one requirement; a stale edit shows what is
     stored now."""
     session, context = _row(assessment_id, component_id, key, "editor")
-    data = parse(StateInput, request.form)
-    errors, status, form = (
-        (data, 422, request.form) if isinstance(data, dict) else ({}, 200, None)
+    component, requirement = context["component"], context["row"].requirement
+    return states.save_state(
+        session,
+        context,
+        "components",
+        lambda data: service.set_state(session, component, requirement, data, g.user),
+        lambda: service.component_row(session, component, requirement),
+        url_for(
+            "components.show", assessment_id=assessment_id, component_id=component_id
+        ),
     )
-    if not errors:
-        try:
-            snapshots.monthly(session, context["assessment"], g.user, utcnow())
-            service.set_state(
-                session, context["component"], context["row"].requirement, data, g.user
-            )
-        except StaleEdit as stale:
-            session.rollback()
-            current = stale.current
-            errors = {
-                "form": "Someone else saved this after you opened it; what is stored "
-                f"now: {current.state if current else 'nothing'}. "
-                "Save again to put yours over it."
-            }
-            status = 409
-            form = dict(request.form.items()) | {
-                "version": current.version if current else 0
-            }
-    if errors:
-        return render(
-            "components/row.html",
-            "components/_row_edit.html",
-            status=status,
-            form=form,
-            errors=errors,
-            **context,
-        )
-    session.commit()
-    requirement = context["row"].requirement
-    if not is_fragment_request():
-        return see_other(
-            url_for(
-                "components.show",
-                assessment_id=assessment_id,
-                component_id=component_id,
-            )
-            + f"#req-{requirement.slug}"
-        )
-    context["row"] = service.component_row(session, context["component"], requirement)
-    response = render("components/row.html", "components/_row.html", **context)
-    response.headers["HX-Trigger"] = "componentStateSaved"
-    return response

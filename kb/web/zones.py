@@ -9,17 +9,17 @@ from werkzeug.datastructures import MultiDict
 
 from kb.db import get_session
 from kb.errors import InvalidInput, StaleEdit
-from kb.models import utcnow
-from kb.schemas import EvidenceLinkInput, StateInput, ZoneInput
+from kb.schemas import EvidenceLinkInput, ZoneInput
 from kb.services import assessments as assessment_service
 from kb.services import evidence as evidence_service
-from kb.services import evidence_links, snapshots, zone_states
+from kb.services import evidence_links, zone_states
 from kb.services import zones as service
 from kb.services.charts import paired_bars
 from kb.services.diagram import layout
 from kb.vocabulary import FOUNDATIONAL_REQUIREMENTS
-from kb.web.forms import as_errors, parse, parse_or_raise, validate, with_vector
-from kb.web.htmx import is_fragment_request, render, see_other
+from kb.web import states
+from kb.web.forms import as_errors, parse_or_raise, validate, with_vector
+from kb.web.htmx import render, see_other
 
 bp = Blueprint("zones", __name__, url_prefix="/assessments/<int:assessment_id>/zones")
 
@@ -302,54 +302,16 @@ def edit_state(assessment_id: int, zone_id: int, key: str):
 def set_state(assessment_id: int, zone_id: int, key: str):
     """Save how the zone meets one SR or RE; a stale edit shows what is stored now."""
     session, context = _row(assessment_id, zone_id, key, "editor")
-    data = parse(StateInput, request.form)
-    errors = data if isinstance(data, dict) else {}
-    if not errors:
-        try:
-            snapshots.monthly(session, context["assessment"], g.user, utcnow())
-            zone_states.set_state(
-                session, context["zone"], context["row"].requirement, data, g.user
-            )
-        except StaleEdit as stale:
-            session.rollback()
-            errors = {
-                "form": "Someone else saved this after you opened it; what is stored "
-                f"now: {stale.current.state if stale.current else 'nothing'}. "
-                "Save again to put yours over it."
-            }
-            form = dict(request.form.items()) | {
-                "version": stale.current.version if stale.current else 0
-            }
-            return render(
-                "zones/row.html",
-                "zones/_row_edit.html",
-                status=409,
-                form=form,
-                errors=errors,
-                suggested=_suggested(context),
-                **context,
-            )
-    if errors:
-        return render(
-            "zones/row.html",
-            "zones/_row_edit.html",
-            status=422,
-            form=request.form,
-            errors=errors,
-            suggested=_suggested(context),
-            **context,
-        )
-    session.commit()
-    requirement = context["row"].requirement
-    if not is_fragment_request():
-        return see_other(
-            url_for("zones.show", assessment_id=assessment_id, zone_id=zone_id)
-            + f"#req-{requirement.slug}"
-        )
-    context["row"] = zone_states.zone_row(session, context["zone"], requirement)
-    response = render("zones/row.html", "zones/_row.html", **context)
-    response.headers["HX-Trigger"] = "zoneStateSaved"
-    return response
+    zone, requirement = context["zone"], context["row"].requirement
+    return states.save_state(
+        session,
+        context,
+        "zones",
+        lambda data: zone_states.set_state(session, zone, requirement, data, g.user),
+        lambda: zone_states.zone_row(session, zone, requirement),
+        url_for("zones.show", assessment_id=assessment_id, zone_id=zone_id),
+        lambda: {"suggested": _suggested(context)},
+    )
 
 
 @bp.post("/<int:zone_id>/requirements/<key>/evidence")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import factories
 from tests.browser.conftest import log_in
@@ -41,14 +42,24 @@ def test_add_a_component_mark_requirements_and_see_sl_c(
     assert page.locator("#sl-c").inner_text() == "{0 1 4 4 4 4 4}"
     assert page.locator("#req-hdr-2-13").count() == 0  # a host device's item
 
+    ccsc = page.locator("#req-ccsc-1")
+    ccsc.get_by_role("link", name=re.compile("^Set")).click()
+    reason = page.get_by_label("Why it does not apply")
+    expect(reason).to_be_hidden()  # only for "not applicable"
+    page.locator("#req-ccsc-1 select[name=state]").select_option("not applicable")
+    expect(reason).to_be_visible()
+    page.keyboard.press("Escape")  # cancels, and the focus goes back to the row
+    expect(ccsc.get_by_role("link", name=re.compile("^Set"))).to_be_focused()
+    expect(ccsc).to_contain_text("not assessed")
+
     for key in ("cr-1-1", "edr-2-13"):
         page.locator(f"#req-{key}").get_by_role("link", name=re.compile("^Set")).click()
         state = page.locator(f"#req-{key} select[name=state]")
-        expect_focus = state.evaluate("e => e === document.activeElement")
-        assert expect_focus, "the state control takes the focus"
+        expect(state).to_be_focused()
         state.select_option("met")
-        page.keyboard.press("Enter")  # Enter in a field saves
+        page.keyboard.press("Enter")  # Enter on a choice saves
         page.locator(f"#req-{key}:not(.editing)").wait_for()
+        expect(page.locator(f"#req-{key}")).to_contain_text("met")
     page.reload()
     assert page.locator("#sl-c").inner_text() == "{2 4 4 4 4 4 4}"
     gap = page.locator("#fr-vectors tbody tr").first.locator("td").nth(2)

@@ -39,24 +39,30 @@ document.addEventListener("submit", (event) => {
   });
 });
 
-// The register's edit row: "Why it does not apply" shows only when Applies is No;
-// Escape cancels and Enter on a choice saves (Enter in a text field already does);
-// after a save or a cancel, the focus goes back to the row's Edit link.
+// An inline edit row (the register's, a zone's or a component's): a field marked
+// data-shown-when="name=value" shows only while that choice has that value ("Why it does
+// not apply" only when it does not); Escape cancels and Enter on a choice saves (Enter in
+// a text field already does); after a save or a cancel, the focus goes back to the row.
 function enhanceRowEdit(form) {
-  const applies = form.querySelector("select[name=applicable]");
-  const reason = form.querySelector("input[name=na_reason]");
-  if (!applies || !reason) return;
-  const field = reason.closest("label");
-  const show = () => { field.hidden = applies.value !== "false"; };
-  show();
-  applies.addEventListener("change", show);
-}
-
-if (window.htmx) {
-  htmx.onLoad((root) => {
-    if (root.querySelectorAll) root.querySelectorAll("form.row-edit").forEach(enhanceRowEdit);
+  form.querySelectorAll("[data-shown-when]").forEach((input) => {
+    const [name, value] = input.dataset.shownWhen.split("=");
+    const choice = form.querySelector(`select[name="${name}"]`);
+    if (!choice) return;
+    const field = input.closest("label");
+    const show = () => { field.hidden = choice.value !== value; };
+    show();
+    choice.addEventListener("change", show);
   });
 }
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("form.row-edit").forEach(enhanceRowEdit);  // an edit page
+  if (window.htmx) {
+    htmx.onLoad((root) => {  // an edit row swapped in
+      if (root.querySelectorAll) root.querySelectorAll("form.row-edit").forEach(enhanceRowEdit);
+    });
+  }
+});
 
 let rowToFocus = null;
 

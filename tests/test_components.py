@@ -73,11 +73,12 @@ def test_each_type_is_held_to_the_crs_and_its_own_items_only():
 
 def test_an_embedded_device_needs_its_edr_item_for_the_level():
     """The derivation of a zone, fed a component's items: an unmet EDR item caps FR 3
-    even when the CR is met; for a host the HDR item decides instead."""
+    even when the CR is met; for a host or a network device its own item decides."""
     catalogue = [
         ("CR 3.10", 3, 1),
         ("EDR 3.10", 3, 2),
         ("HDR 3.10", 3, 1),
+        ("NDR 3.10", 3, 3),
     ]
     states = {"CR 3.10": State("met"), "HDR 3.10": State("met")}
     target = [0, 0, 3, 0, 0, 0, 0]
@@ -92,6 +93,8 @@ def test_an_embedded_device_needs_its_edr_item_for_the_level():
     assert embedded.sl_a[2] == 1 and embedded.gap[2] == 2
     assert [i.id for i in embedded.blockers[3]] == ["EDR 3.10"]
     assert achieved("host device").sl_a[2] == 4
+    network = achieved("network device")  # its NDR item, from SL 3, is not met
+    assert network.sl_a[2] == 2 and network.gap[2] == 1
     assert achieved("software application").sl_a[2] == 4  # no SAR 3.10
 
 

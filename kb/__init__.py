@@ -47,6 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         search,
         security,
         snapshots,
+        sso,
         templating,
         workbooks,
         zones,
@@ -59,6 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     cache.init_app(app)  # first: a cached page needs none of the other hooks
     security.init_app(app)
     auth.init_app(app)
+    sso.init_app(app)  # the OpenID Connect providers of the settings
     templating.init_app(app)
     app.jinja_env.globals["overdue_evidence"] = evidence.overdue_for_user
     for module in (
@@ -69,6 +71,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         search,
         api,
         auth,
+        sso,
         orgs,
         assessments,
         evidence,

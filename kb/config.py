@@ -45,4 +45,19 @@ DEFAULTS: dict[str, object] = {
     "API_RATE_WINDOW_SECONDS": 60,
     # Require login for the catalogue pages and the catalogue API too.
     "CATALOGUE_REQUIRES_LOGIN": False,
+    # Single sign-on with one OpenID Connect provider: its issuer URL, the client id
+    # and secret registered there, the scopes asked for, the claim that carries the
+    # person's groups, the words on the login button, and the rules that give access
+    # (a JSON list such as [{"group": "csms-editors", "org": "acme", "role": "editor"},
+    # {"domain": "acme.example", "org": "acme", "role": "viewer"}]).
+    "OIDC_ISSUER": "",
+    "OIDC_CLIENT_ID": "",
+    "OIDC_CLIENT_SECRET": "",
+    "OIDC_SCOPES": "openid email profile",
+    "OIDC_GROUPS_CLAIM": "groups",
+    "OIDC_LABEL": "Single sign-on",
+    "OIDC_RULES": [],
+    # Several providers: a JSON list of objects with the keys name, label, issuer,
+    # client_id, client_secret, scopes, groups_claim, metadata_url and rules.
+    "OIDC_PROVIDERS": [],
 }

@@ -142,4 +142,5 @@ AUDIT_ACTIONS = {
     "assessment duplicated": "Assessment duplicated",
     "import applied": "Import applied",
     "export downloaded": "Export downloaded",
+    "password login changed": "Password login turned on or off",
 }

@@ -299,6 +299,7 @@ def test_security_headers_on_every_page(client):
     headers = client.get("/").headers
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert "form-action 'self';" in headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff"
 
 

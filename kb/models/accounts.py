@@ -23,12 +23,19 @@ class Organisation(SQLModel, table=True):
     # pages kept rendered are kept under it. Random, so a restored backup never
     # repeats a value that a running server has seen.
     revision: str = Field(default_factory=new_revision, max_length=32)
+    # Whether members may log in with a password; an admin turns it off when the
+    # organisation signs in through single sign-on only.
+    password_login: bool = True
 
 
 class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(unique=True, index=True)
-    password_hash: str
+    # None for an account made by single sign-on: it has no password.
+    password_hash: str | None = None
+    # The single sign-on provider (its configured name) the person signed in with
+    # last, if any.
+    sso_provider: str | None = Field(default=None, max_length=40)
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
 

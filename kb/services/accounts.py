@@ -221,7 +221,9 @@ class LoginLimiter:
 
 def change_password(session: Session, user: User, current: str, new: str) -> None:
     """Set a new password for a user who proves they know the current one."""
-    if not check_password_hash(user.password_hash, current):
+    if user.password_hash is None or not check_password_hash(
+        user.password_hash, current
+    ):
         raise InvalidInput([Problem("current", "that is not your current password")])
     user.password_hash = generate_password_hash(new)
     session.add(user)
@@ -233,6 +235,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     if (
         user is None
         or not user.active
+        or user.password_hash is None  # made by single sign-on
         or not check_password_hash(user.password_hash, password)
     ):
         return None

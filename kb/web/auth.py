@@ -36,6 +36,7 @@ from kb.services.accounts import (
     find_user,
     user_and_organisations,
 )
+from kb.services.sso import password_login_refused
 from kb.web.auditing import note
 from kb.web.forms import parse
 from kb.web.htmx import see_other
@@ -157,37 +158,42 @@ def _limiter() -> LoginLimiter:
     )
 
 
+def login_page(errors: dict, status: int = 200, email: str = "", next_url=None):
+    """The login form: the password form and a button per single sign-on provider."""
+    return render_template(
+        "auth/login.html",
+        errors=errors,
+        email=email,
+        next=next_url,
+        providers=current_app.extensions["kb.sso"].values(),
+    ), status
+
+
+def after_login(orgs, next_url: str | None):
+    """Where a fresh session goes: the page asked for, the one organisation, or the
+    list of them."""
+    if next_url:
+        return redirect(next_url, 303)
+    if len(orgs) == 1:
+        return redirect(url_for("orgs.assessments", slug=orgs[0][0].slug), 303)
+    return redirect(url_for("orgs.index"), 303)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Show the login form; on POST check the password and start a session."""
     if request.method == "GET":
-        return render_template(
-            "auth/login.html",
-            errors={},
-            email="",
-            next=_safe_next(request.args.get("next")),
-        )
+        return login_page({}, next_url=_safe_next(request.args.get("next")))
     form = parse(Login, request.form)
     next_url = _safe_next(request.form.get("next"))
     if isinstance(form, dict):
-        return render_template(
-            "auth/login.html",
-            errors=form,
-            email=request.form.get("email", ""),
-            next=next_url,
-        ), 422
+        return login_page(form, 422, request.form.get("email", ""), next_url)
     session = get_session()
     limiter = _limiter()
     key = f"{form.email.lower()}|{request.remote_addr}"
     if limiter.blocked(key):
-        return render_template(
-            "auth/login.html",
-            email=form.email,
-            next=next_url,
-            errors={
-                "form": "Too many failed attempts. Wait a few minutes, then try again."
-            },
-        ), 429
+        message = "Too many failed attempts. Wait a few minutes, then try again."
+        return login_page({"form": message}, 429, form.email, next_url)
     user = authenticate(session, form.email, form.password)
     if user is None:
         limiter.failed(key)
@@ -195,22 +201,17 @@ def login():
         if known is not None:
             note(session, "login failed", user=known)
         session.commit()
-        return render_template(
-            "auth/login.html",
-            email=form.email,
-            next=next_url,
-            errors={"form": "That email and password do not match an account."},
-        ), 401
+        message = "That email and password do not match an account."
+        return login_page({"form": message}, 401, form.email, next_url)
+    refused = password_login_refused(session, user)
+    if refused:
+        return login_page({"form": refused}, 403, form.email, next_url)
     limiter.succeeded(key)
     note(session, "login", user=user)
     session.commit()
     _user, orgs = user_and_organisations(session, user.id)
     login_user(SessionUser(user, orgs))
-    if next_url:
-        return redirect(next_url, 303)
-    if len(orgs) == 1:
-        return redirect(url_for("orgs.assessments", slug=orgs[0][0].slug), 303)
-    return redirect(url_for("orgs.index"), 303)
+    return after_login(orgs, next_url)
 
 
 def _account_page(status: int = 200, **context):
@@ -274,10 +275,10 @@ def revoke_token(token_id: int):
 
 @bp.post("/logout")
 def logout():
-    """End the session."""
-    logout_user()
+    """End the session (and the single sign-on provider's, where it offers that)."""
+    logout_user()  # kb.web.sso ends the provider's session on this signal
     flash("You are logged out.")
-    return see_other(url_for("home.index"))
+    return see_other(g.get("logout_url") or url_for("home.index"))
 
 
 def init_app(app: Flask) -> None:

@@ -18,14 +18,16 @@ from flask_login import login_required
 from markupsafe import Markup
 
 from kb.db import get_session
+from kb.errors import InvalidInput
+from kb.models import Organisation
 from kb.schemas import AssessmentCreate, MemberAdd, MemberRole
-from kb.services import accounts, audit, overview
+from kb.services import accounts, audit, overview, sso
 from kb.services import assessments as assessment_service
 from kb.services import evidence as evidence_service
 from kb.services.charts import sparkline
 from kb.vocabulary import AUDIT_ACTIONS
 from kb.web.auditing import note
-from kb.web.forms import parse, parse_or_raise
+from kb.web.forms import as_errors, parse, parse_or_raise
 from kb.web.fragments import fragment, whole_page
 from kb.web.htmx import see_other
 
@@ -168,9 +170,18 @@ def members(slug: str) -> str:
 
 
 def _members_page(found, errors: dict, form, status: int = 200):
-    rows = accounts.members(get_session(), found.org)
+    providers = current_app.extensions["kb.sso"]
+    rows = [
+        (user, membership, sso.sign_in_methods(user, providers))
+        for user, membership in accounts.members(get_session(), found.org)
+    ]
     return render_template(
-        "orgs/members.html", access=found, rows=rows, errors=errors, form=form
+        "orgs/members.html",
+        access=found,
+        rows=rows,
+        providers=providers,
+        errors=errors,
+        form=form,
     ), status
 
 
@@ -229,4 +240,32 @@ def remove_member(slug: str, user_id: int):
     note(session, "member removed", email, org=found.org)
     session.commit()
     flash(f"{email} is no longer a member of {found.org.name}.")
+    return see_other(url_for("orgs.members", slug=slug))
+
+
+@bp.post("/<slug>/sign-in")
+@login_required
+def password_login(slug: str):
+    """Let members log in with a password, or only through single sign-on (admin)."""
+    found = _access(slug, "admin")
+    session = get_session()
+    org = session.get(Organisation, found.org.id)
+    allowed = request.form.get("password_login") == "1"
+    try:
+        changed = sso.set_password_login(
+            session, org, allowed, current_app.extensions["kb.sso"]
+        )
+    except InvalidInput as exc:
+        return _members_page(found, as_errors(exc.problems), {}, 422)
+    if changed:
+        note(session, "password login changed", org=org, allowed=allowed)
+        session.commit()
+    flash(
+        f"Members of {org.name} "
+        + (
+            "may log in with a password."
+            if allowed
+            else "sign in through single sign-on only."
+        )
+    )
     return see_other(url_for("orgs.members", slug=slug))

@@ -17,12 +17,23 @@ csrf = CSRFProtect()
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    "object-src 'none'; base-uri 'self'; form-action {form_action}; "
+    "frame-ancestors 'none'"
 )
 
 
+def allow_form_action(app: Flask, origins: list[str]) -> None:
+    """Let forms lead to these origins too (the logout form ends a single sign-on
+    session at the provider); by default forms post to csms-kb only."""
+    app.extensions["kb.csp"] = CSP.format(
+        form_action=" ".join(["'self'", *sorted(set(origins))])
+    )
+
+
 def _headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault(
+        "Content-Security-Policy", current_app.extensions["kb.csp"]
+    )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
@@ -74,6 +85,7 @@ def init_app(app: Flask) -> None:
     from kb.web import htmx
 
     app.session_interface = SessionInterface()
+    allow_form_action(app, [])
     app.before_request(_bound_uploads)  # before CSRF, which reads the form
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # _check_csrf decides instead
     csrf.init_app(app)

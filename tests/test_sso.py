@@ -236,8 +236,11 @@ def test_a_first_sign_in_makes_the_account_and_membership(client, provider, sso_
         ).all()
     assert ("member added", {"role": "editor", "by": "mock"}) in actions
     assert ("login", {"sso": "mock"}) in actions
+    account = client.get("/account").text
+    assert "You sign in through single sign-on and have no password here" in account
     # no password: the password form cannot be used for this account
-    assert Login(client)("ops@acme.test", "").status_code == 422
+    client.post("/logout")
+    assert Login(client)("ops@acme.test", "any-password-at-all").status_code == 401
 
 
 def test_a_domain_rule_gives_a_viewer_and_the_members_page_says_how(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -15,7 +16,14 @@ from pydantic import (
     field_validator,
 )
 
-from kb.models import ComponentFields, EvidenceFields, ScoreFields, ZoneFields
+from kb.models import (
+    ComponentFields,
+    EvidenceFields,
+    InitialRiskFields,
+    ScenarioFields,
+    ScoreFields,
+    ZoneFields,
+)
 from kb.vocabulary import AssessedPart, Level, Role, ZoneState
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
@@ -196,3 +204,48 @@ class SnapshotInput(Form):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     label: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class InitialRiskInput(InitialRiskFields, Form):
+    """The initial assessment of the system or of one zone; `version` as seen."""
+
+    version: Annotated[int, Field(ge=0)] = 0
+
+
+def _listed(value):
+    """A list from a list, or from text separated by commas or new lines."""
+    if isinstance(value, str):
+        return [part.strip() for part in re.split(r"[,\n]", value) if part.strip()]
+    return value or []
+
+
+class ScenarioInput(ScenarioFields, Form):
+    """A threat scenario as a form or the API submits it; `version` as seen."""
+
+    version: Annotated[int, Field(ge=0)] = 0
+
+    @field_validator("frs", mode="before")
+    @classmethod
+    def foundational_requirements(cls, value):
+        frs = [int(v) for v in _listed(value)]
+        if not frs:
+            raise ValueError("choose at least one foundational requirement it bears on")
+        if any(not 1 <= fr <= 7 for fr in frs) or len(set(frs)) != len(frs):
+            raise ValueError("name each FR once, as 1 to 7")
+        return sorted(frs)
+
+    @field_validator("countering_srs", mode="before")
+    @classmethod
+    def srs(cls, value):
+        return _listed(value)
+
+
+class TargetInput(Form):
+    """A zone's SL-T as decided from its risk assessment: the seven levels, and a
+    reason for each FR set apart from the suggestion (`reason_1` ... `reason_7`)."""
+
+    sl_t: list[int]
+    reasons: dict[int, Annotated[str, StringConstraints(max_length=500)]] = {}
+    version: Annotated[int, Field(ge=0)] = 0  # the zone's, as seen
+
+    _seven_levels = field_validator("sl_t", mode="before")(seven_levels)

@@ -98,6 +98,33 @@ COMPONENT_TYPE_PREFIX = {
     "network device": "NDR",
 }
 
+# The four threat-source profiles by which 62443-3-3 defines SL 1 to SL 4 (our own
+# words), keyed as threat scenarios name them, with the level each one sets.
+THREAT_SOURCES = {
+    "casual": (1, "Casual or accidental: a mistake or a chance misuse"),
+    "simple": (2, "Deliberate, simple: common tools, little money, general IT skills"),
+    "sophisticated": (
+        3,
+        "Deliberate, sophisticated: moderate resources and skills specific to "
+        "control systems",
+    ),
+    "extended": (
+        4,
+        "Deliberate, sophisticated and sustained: extended resources, skills "
+        "specific to control systems, strong motivation",
+    ),
+}
+ThreatSource = Literal["casual", "simple", "sophisticated", "extended"]
+
+# What a consequence level of a risk matrix describes, each in its own column.
+CONSEQUENCE_DIMENSIONS = (
+    "safety",
+    "environment",
+    "production",
+    "finance",
+    "reputation",
+)
+
 # How a zone or conduit meets one SR or RE of 62443-3-3, and a component one
 # requirement of 62443-4-2.
 ZoneState = Literal["met", "partly met", "not met", "not applicable"]

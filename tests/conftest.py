@@ -249,6 +249,9 @@ def build_world(db) -> dict:
     component = factories.make_component(
         db, assessment=assessment, user=people["admin"], name="Acme secret-plan PLC"
     )
+    scenario = factories.make_scenario(
+        db, zone=zone, user=people["admin"], title="Acme secret-plan sabotage"
+    )
     from datetime import date
 
     from kb.services import snapshots
@@ -275,6 +278,7 @@ def build_world(db) -> dict:
         "evidence": evidence,
         "zone": zone,
         "component": component,
+        "scenario": scenario,
         "snapshot": snapshot,
         "run": run,
         **people,

@@ -8,9 +8,23 @@ from functools import cache
 from sqlmodel import Session
 from werkzeug.security import generate_password_hash
 
-from kb.models import Assessment, Component, EvidenceItem, Organisation, User, Zone
-from kb.schemas import AssessmentCreate, ComponentInput, EvidenceInput, ZoneInput
-from kb.services import accounts, assessments, components, evidence, zones
+from kb.models import (
+    Assessment,
+    Component,
+    EvidenceItem,
+    Organisation,
+    RiskScenario,
+    User,
+    Zone,
+)
+from kb.schemas import (
+    AssessmentCreate,
+    ComponentInput,
+    EvidenceInput,
+    ScenarioInput,
+    ZoneInput,
+)
+from kb.services import accounts, assessments, components, evidence, risks, zones
 from kb.storage import DatabaseStore, Upload
 
 PASSWORD = "correct-horse-battery"
@@ -85,6 +99,21 @@ def make_component(
 ) -> Component:
     data = ComponentInput(name=name, type=type, sl_t=list(sl_t), **fields)
     return components.create_component(db, assessment, data, user)
+
+
+def make_scenario(
+    db: Session, *, zone: Zone, user: User, title: str = "Ransomware", **fields
+) -> RiskScenario:
+    values = {
+        "title": title,
+        "source": "simple",
+        "frs": [3, 7],
+        "consequence": 4,
+        "likelihood": 3,
+        "residual_consequence": 4,
+        "residual_likelihood": 2,
+    } | fields
+    return risks.add_scenario(db, zone, ScenarioInput(**values), user)
 
 
 def make_zone(

@@ -58,7 +58,7 @@ def broken_tree(tmp_path: Path) -> Path:
 def test_fixture_content_has_no_problems():
     catalogue = read_tree(FIXTURE_CONTENT)
     assert [str(p) for p in catalogue.problems] == []
-    assert len(catalogue.entries) == 32
+    assert len(catalogue.entries) == 33
 
 
 def test_every_fault_is_reported_with_path_and_line(broken_tree):
@@ -91,8 +91,8 @@ def test_load_is_idempotent(tmp_path):
     app = make_app(tmp_path)
     first = run_cli(app, "load")
     second = run_cli(app, "load")
-    assert "32 new" in first.output
-    assert "loaded 32 items: 0 new, 0 changed, 0 retired" in second.output
+    assert "33 new" in first.output
+    assert "loaded 33 items: 0 new, 0 changed, 0 retired" in second.output
 
 
 def test_a_removed_file_retires_its_item(tmp_path):
@@ -112,7 +112,7 @@ def test_a_removed_file_retires_its_item(tmp_path):
     assert "Penetration Testing" not in client.get("/requirements/sr-1-1").text
     with app.app_context(), Session(get_engine()) as session:
         total = session.exec(select(func.count()).select_from(ContentItem)).one()
-    assert total == 32
+    assert total == 33
 
 
 def test_coverage_rules_name_what_is_missing(tmp_path):

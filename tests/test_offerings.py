@@ -231,7 +231,7 @@ def test_an_extra_folder_overrides_one_of_ours_and_adds_its_own(tmp_path, extra)
     app = make_app(tmp_path, EXTRA_CONTENT_DIR=str(extra))
     result = run_cli(app, "load")
     assert result.exit_code == 0, result.output
-    assert "loaded 33 items" in result.output  # 32 of ours, one replaced, one added
+    assert "loaded 34 items" in result.output  # 33 of ours, one replaced, one added
     client = app.test_client()
     page = soup(client.get("/offerings/off-pentest"))
     assert page.h1.get_text() == "Acme Red Team"

@@ -99,6 +99,18 @@ CALLS = {
     },
     ("get", "/api/v1/zones/{zone_id}"): None,
     ("put", "/api/v1/zones/{zone_id}/requirements/{key}"): {"state": "met"},
+    ("get", "/api/v1/zones/{zone_id}/risks"): None,
+    ("post", "/api/v1/zones/{zone_id}/risks"): {
+        "title": "Contractor laptop brings malware",
+        "source": "simple",
+        "frs": [3],
+        "consequence": 3,
+        "likelihood": 4,
+        "residual_consequence": 3,
+        "residual_likelihood": 3,
+        "countering_srs": ["SR 1.1"],
+    },
+    ("get", "/api/v1/zones/{zone_id}/slt-suggestion"): None,
     ("get", "/api/v1/assessments/{assessment_id}/components"): None,
     ("post", "/api/v1/assessments/{assessment_id}/components"): {
         "name": "Line switch",

@@ -8,7 +8,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from kb.vocabulary import TECHNICAL_PARTS, Cadence
+from kb.vocabulary import TECHNICAL_PARTS, Cadence, ThreatSource
 from kb.vocabulary import Coverage as CoverageLevel
 
 Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
@@ -147,6 +147,21 @@ class Sector(Content):
     offerings: list[str] = []
 
 
+class Threat(Content):
+    """An OT threat scenario of the threat catalogue (62443-3-2's detailed risk
+    assessment picks from it): the FRs it bears on, its typical sources and the SRs
+    that counter it."""
+
+    links: ClassVar[dict[str, str]] = {"bears_on": "bears-on", "counters": "counter"}
+    id: Annotated[str, StringConstraints(pattern=r"^TH-[A-Z0-9]+(-[A-Z0-9]+)*$")]
+    title: Title
+    sources: list[ThreatSource] = Field(min_length=1)
+    bears_on: list[Annotated[str, StringConstraints(pattern=r"^FR [1-7]$")]] = Field(
+        min_length=1
+    )
+    counters: list[str] = Field(min_length=1)
+
+
 class Area(Content):
     id: AreaId
     title: Title
@@ -211,6 +226,7 @@ KINDS: dict[str, tuple[str, type[Content], str]] = {
     "policies": ("policy", Policy, "/policies/"),
     "offerings": ("offering", Offering, "/offerings/"),
     "sectors": ("sector", Sector, "/sectors/"),
+    "threats": ("threat", Threat, "/threats/"),
     "crosswalks": ("crosswalk", Crosswalk, "/frameworks/"),
 }
 URL_PREFIX = {kind: prefix for kind, _model, prefix in KINDS.values()}

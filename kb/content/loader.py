@@ -40,6 +40,7 @@ ABSENT = re.compile(
 )
 # What an offering leaves to its client: every offering says it (see offering pages).
 OWNER_SECTION = "**What stays the asset owner's job.**"
+COUNTERS_SECTION = "**What counters it.**"
 
 # relation -> the kind its target must be
 TARGET_KIND = {
@@ -51,6 +52,8 @@ TARGET_KIND = {
     "addresses": "requirement",
     "offering": "offering",
     "framework": "framework",
+    "bears-on": "requirement",
+    "counter": "requirement",
 }
 
 
@@ -348,6 +351,8 @@ def _rules(entry: Entry) -> list[Problem]:
             )
     if entry.kind == "offering" and OWNER_SECTION not in entry.doc.body:
         fault(f"an offering's body needs a '{OWNER_SECTION}' section")
+    if entry.kind == "threat" and COUNTERS_SECTION not in entry.doc.body:
+        fault(f"a threat scenario's body needs a '{COUNTERS_SECTION}' section")
     if not isinstance(model, Requirement) or model.kind_of_item == "group":
         return problems
     if not model.evidence:

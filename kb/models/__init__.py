@@ -40,6 +40,14 @@ from kb.models.evidence import (
     FileBlob,
     StoredFile,
 )
+from kb.models.risks import (
+    InitialRisk,
+    InitialRiskFields,
+    RiskMatrix,
+    RiskScenario,
+    ScenarioFields,
+    TargetDecision,
+)
 from kb.models.zones import (
     ConduitLink,
     Zone,
@@ -74,6 +82,12 @@ __all__ = [
     "LoginAttempt",
     "Membership",
     "Organisation",
+    "InitialRisk",
+    "InitialRiskFields",
+    "RiskMatrix",
+    "RiskScenario",
+    "ScenarioFields",
+    "TargetDecision",
     "Score",
     "ScoreChange",
     "ScoreFields",

@@ -21,6 +21,8 @@ class Assessment(SQLModel, table=True):
     assessed_on: date | None = None
     status: str = "active"  # active | archived
     created_at: datetime = Field(default_factory=utcnow)
+    # The risk matrix version its risk assessment uses (set at its first risk entry).
+    risk_matrix_id: int | None = Field(default=None, foreign_key="riskmatrix.id")
 
 
 class ScoreFields(SQLModel):

@@ -22,6 +22,7 @@ KIND_NAMES = {
     "policy": "policy",
     "offering": "service offering",
     "sector": "sector",
+    "threat": "threat scenario",
 }
 
 

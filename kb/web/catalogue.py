@@ -23,6 +23,7 @@ AREAS = {
     "policies": "policy",
     "offerings": "offering",
     "sectors": "sector",
+    "threats": "threat",
 }
 TITLES = {
     "area": "Control areas",
@@ -31,6 +32,7 @@ TITLES = {
     "offering": "Service offerings",
     "sector": "Sectors",
     "framework": "Frameworks",
+    "threat": "Threat scenarios",
 }
 
 

@@ -11,6 +11,7 @@ from kb.markdown import make_renderer
 from kb.vocabulary import (
     BORROWED_SCALE_NOTE,
     COMPONENT_TYPES,
+    CONSEQUENCE_DIMENSIONS,
     COVERAGE_MARKS,
     CRITICALITIES,
     EVIDENCE_STATUSES,
@@ -22,6 +23,7 @@ from kb.vocabulary import (
     REGISTER_SORTS,
     REVIEW_STATES,
     STATUSES,
+    THREAT_SOURCES,
     ZONE_STATES,
 )
 
@@ -61,6 +63,13 @@ def init_app(app: Flask) -> None:
         COMPONENT_TYPE_CHOICES=[(kind, kind) for kind in COMPONENT_TYPES],
         REGISTER_SORTS=REGISTER_SORTS,
         COVERAGE_MARKS=COVERAGE_MARKS,
+        THREAT_SOURCES=THREAT_SOURCES,
+        CONSEQUENCE_DIMENSIONS=CONSEQUENCE_DIMENSIONS,
+        THREAT_SOURCE_CHOICES=[("", "Choose…")]
+        + [
+            (key, f"SL {level} {key}: {text}")
+            for key, (level, text) in THREAT_SOURCES.items()
+        ],
         BORROWED_SCALE_NOTE=BORROWED_SCALE_NOTE,
         OWN_TITLES_NOTE=OWN_TITLES_NOTE,
         ORIGINS=ORIGINS,

@@ -12,7 +12,7 @@ from kb.errors import InvalidInput, StaleEdit
 from kb.schemas import EvidenceLinkInput, ZoneInput
 from kb.services import assessments as assessment_service
 from kb.services import evidence as evidence_service
-from kb.services import evidence_links, zone_states
+from kb.services import evidence_links, risks, zone_states
 from kb.services import zones as service
 from kb.services.charts import paired_bars
 from kb.services.diagram import layout
@@ -129,6 +129,7 @@ def show(assessment_id: int, zone_id: int):
         assessment=assessment,
         access=access,
         view=view,
+        risk=risks.zone_risk(session, zone),
         chart=paired_bars(
             list(FOUNDATIONAL_REQUIREMENTS), view.derived.sl_t, view.derived.sl_a
         ),

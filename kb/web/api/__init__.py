@@ -105,6 +105,7 @@ from kb.web.api import (  # noqa: E402,F401
     offerings,
     openapi,
     orgs,
+    risks,
     scores,
     zones,
 )

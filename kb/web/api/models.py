@@ -12,6 +12,7 @@ from kb.schemas import (
     ComponentInput,
     EvidenceInput,
     EvidenceLinkInput,
+    ScenarioInput,
     ScoreUpdate,
     SnapshotInput,
     StateInput,
@@ -76,6 +77,12 @@ class StateBody(StateInput):
 class ComponentBody(ComponentInput):
     """A component: name, type, version, supplier and target SL-C (`sl_t`, seven
     levels or the written vector)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ScenarioBody(ScenarioInput):
+    """A threat scenario of a zone; with `threat_id`, blanks come from the catalogue."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from kb.models import ComponentFields
+from kb.models import ComponentFields, ScenarioFields
 from kb.vocabulary import Status
 
 
@@ -210,6 +210,34 @@ class ComponentStateOut(BaseModel):
     version: int
     beyond_target: bool
     component: ComponentOut
+
+
+class ScenarioOut(ScenarioFields):
+    id: int
+    zone_id: int
+    version: int
+    risk_before: int
+    risk_after: int
+    above_line: bool  # the risk after stays above the tolerable line
+
+
+class ScenarioList(BaseModel):
+    tolerable: int
+    count: int
+    scenarios: list[ScenarioOut]
+
+
+class Driver(BaseModel):
+    id: int
+    title: str
+    source: str
+
+
+class SuggestionOut(BaseModel):
+    zone: int
+    suggested: list[int]
+    sl_t: list[int]  # the zone's SL-T now
+    drivers: dict[str, Driver | None]  # "FR n" -> the scenario that drives it
 
 
 class FiguresOut(BaseModel):

@@ -51,3 +51,12 @@ def text_cell(sheet: Worksheet, value: Any, **style: Any) -> WriteOnlyCell:
     for name, setting in style.items():
         setattr(cell, name, setting)
     return cell
+
+
+def about_sheet(sheet: Worksheet, title: str, facts) -> None:
+    """A title, then one bold label and its value per row of `facts`."""
+    set_widths(sheet, 24, 100)
+    sheet.append([text_cell(sheet, title, font=BOLD)])
+    sheet.append([])
+    for label, value in facts:
+        sheet.append([text_cell(sheet, label, font=BOLD), text_cell(sheet, value)])

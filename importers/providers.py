@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from openpyxl import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
 
-from importers.cells import BOLD, saved, set_widths, text_cell, write_rows
+from importers.cells import about_sheet, saved, set_widths, write_rows
 from kb.services.coverage import Matrix, MatrixFilter, Share
 from kb.services.proposal import RULE, Proposal
 
@@ -34,14 +33,6 @@ SHARE_HEADERS = [
 ]
 
 
-def _about(sheet: Worksheet, title: str, facts) -> None:
-    set_widths(sheet, 24, 100)
-    sheet.append([text_cell(sheet, title, font=BOLD)])
-    sheet.append([])
-    for label, value in facts:
-        sheet.append([text_cell(sheet, label, font=BOLD), text_cell(sheet, value)])
-
-
 def _share_row(part: str, area: str, title: str, share: Share) -> list:
     return [
         part,
@@ -64,7 +55,7 @@ def matrix_workbook(
     offering) and Blind spots."""
     book = Workbook(write_only=True)
     chosen = ", ".join(f"{k} = {v}" for k, v in filters.active().items()) or "none"
-    _about(
+    about_sheet(
         book.create_sheet("About"),
         "csms-kb: service offerings against requirements",
         [
@@ -129,7 +120,7 @@ def proposal_workbook(
     """About, Suggestion (the ranked offerings with the running total) and Gaps (each
     gap with the offerings that address it)."""
     book = Workbook(write_only=True)
-    _about(
+    about_sheet(
         book.create_sheet("About"),
         "csms-kb: proposal of service offerings",
         [

@@ -18,6 +18,7 @@ from pydantic import (
 
 from kb.models import (
     ComponentFields,
+    CrsFields,
     EvidenceFields,
     InitialRiskFields,
     ScenarioFields,
@@ -249,3 +250,17 @@ class TargetInput(Form):
     version: Annotated[int, Field(ge=0)] = 0  # the zone's, as seen
 
     _seven_levels = field_validator("sl_t", mode="before")(seven_levels)
+
+
+class CrsInput(CrsFields, Form):
+    """The words of a CRS draft; `version` is the draft's, as seen."""
+
+    version: Annotated[int, Field(ge=0)] = 0
+
+
+class CrsApproval(Form):
+    """The asset owner's approval of a CRS (ZCR 7): who, when, under which reference."""
+
+    approved_by: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    approved_on: date
+    reference: Annotated[str, StringConstraints(min_length=1, max_length=200)]

@@ -187,3 +187,44 @@ def test_an_ml_1_line_that_describes_absence_is_refused(tmp_path):
         ], absent
     page.write_text(text.replace(line, "- ML 1: accounts are reviewed now and then."))
     assert read_tree(root).problems == []
+
+
+def test_a_threat_scenario_is_checked_like_the_rest(tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, root)
+    page = root / "threats" / "th-fixture-intruder.md"
+    text = page.read_text()
+    page.write_text(
+        text.replace("counters: [SR 1.1]", "counters: [SR 1.1, SR 9.9]")
+        .replace("sources: [simple, sophisticated]", "sources: [simple, aliens]")
+        .replace("**What counters it.** [[SR 1.1]].", "")
+    )
+    problems = [str(p) for p in read_tree(root).problems]
+    assert any(
+        p.startswith(
+            "content/threats/th-fixture-intruder.md:4: sources.1: Input should be"
+        )
+        for p in problems
+    ), problems
+    page.write_text(
+        text.replace("counters: [SR 1.1]", "counters: [SR 1.1, SR 9.9]").replace(
+            "**What counters it.** [[SR 1.1]].", ""
+        )
+    )
+    assert [str(p) for p in read_tree(root).problems] == [
+        "content/threats/th-fixture-intruder.md:6: unknown requirement id 'SR 9.9'",
+        "content/threats/th-fixture-intruder.md:2: a threat scenario's body needs a "
+        "'**What counters it.**' section",
+    ]
+
+
+def test_a_threat_and_its_requirements_link_both_ways(client):
+    threat = client.get("/threats/th-fixture-intruder").text
+    assert "Requirements that counter it" in threat and "/requirements/sr-1-1" in threat
+    assert "SL 3: Deliberate, sophisticated" in threat
+    requirement = client.get("/requirements/sr-1-1").text
+    assert "Threat scenarios it counters" in requirement
+    assert "An intruder logs in with a guessed password" in requirement
+    assert "Threat scenarios that bear on it" in client.get("/requirements/fr-1").text
+    found = client.get("/api/v1/search?q=guessed+password").json["hits"]
+    assert found[0]["id"] == "TH-FIXTURE-INTRUDER"

@@ -41,6 +41,9 @@ from kb.models.evidence import (
     StoredFile,
 )
 from kb.models.risks import (
+    CrsDraft,
+    CrsFields,
+    CrsVersion,
     InitialRisk,
     InitialRiskFields,
     RiskMatrix,
@@ -82,6 +85,9 @@ __all__ = [
     "LoginAttempt",
     "Membership",
     "Organisation",
+    "CrsDraft",
+    "CrsFields",
+    "CrsVersion",
     "InitialRisk",
     "InitialRiskFields",
     "RiskMatrix",

@@ -4,7 +4,7 @@ scenarios of the detailed assessment, and each zone's SL-T decisions."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, String, UniqueConstraint
@@ -90,3 +90,37 @@ class TargetDecision(SQLModel, table=True):
     accepted: list[int] = Field(sa_column=Column(JSON))
     # {"FR n": reason} for each FR where accepted differs from suggested.
     reasons: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class CrsFields(SQLModel):
+    """What the cybersecurity requirements specification (ZCR 6) says in words; the
+    rest of it (zones, SL-T, requirements, tolerable risk) comes from the assessment."""
+
+    suc_description: str = Field(default="", max_length=10000)
+    assumptions: str = Field(default="", max_length=10000)  # the operating environment
+    threat_environment: str = Field(default="", max_length=10000)
+    policies: str = Field(default="", max_length=10000)
+    regulatory: str = Field(default="", max_length=10000)
+
+
+class CrsDraft(CrsFields, Versioned, table=True):
+    """The CRS being written; approving it freezes a copy as the next CrsVersion."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id", unique=True)
+
+
+class CrsVersion(SQLModel, table=True):
+    """An approved CRS (ZCR 7), frozen: the whole document as it was approved, with
+    who approved it, when and under which reference. Never changed."""
+
+    __table_args__ = (UniqueConstraint("assessment_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id", index=True)
+    number: int
+    approved_by: str = Field(max_length=200)  # the asset owner's approver, by name
+    approved_on: date
+    reference: str = Field(max_length=200)
+    recorded_at: datetime = Field(default_factory=utcnow)
+    recorded_by: int | None = Field(default=None, foreign_key="user.id")
+    document: dict[str, Any] = Field(sa_column=Column(JSON))

@@ -15,6 +15,7 @@ from bench import (
     evidence_bench,
     matrix_bench,
     register_bench,
+    risks_bench,
     search_bench,
     synthetic,
     workbook_bench,
@@ -99,6 +100,7 @@ def register_figures(work: Path, env: dict[str, str], minimal) -> None:
             }
             files = evidence_bench.upload_download(browser, "bench-water")
             zone_id = zones_bench.seed(engine_env, int(path.rsplit("/", 1)[1]))
+            risks_bench.seed(engine_env, int(path.rsplit("/", 1)[1]))
             site = dashboard_bench.seed(engine_env, "bench-water")
             boards = {
                 "dashboard of one assessment": wrk(
@@ -125,6 +127,12 @@ def register_figures(work: Path, env: dict[str, str], minimal) -> None:
                 ),
                 "one zone's page (vectors, chart, every SR and RE)": wrk(
                     base + f"{path}/zones/{zone_id}", SECONDS, headers=cookie
+                ),
+                "risk register, 30 zones x 10 threat scenarios": wrk(
+                    base + path + "/risks", SECONDS, headers=cookie
+                ),
+                "risk register, one connection": wrk(
+                    base + path + "/risks", SECONDS, 1, headers=cookie
                 ),
             }
         raw = evidence_bench.raw_driver(engine_env["KB_DATABASE_URL"])
@@ -174,7 +182,8 @@ def register_figures(work: Path, env: dict[str, str], minimal) -> None:
         show_loads(evidence, minimal)
         print(
             f"\nzones on {name}: {zones_bench.ZONES} zones and {zones_bench.CONDUITS} "
-            f"conduits with their states, wrk 16 connections, {SECONDS} s each"
+            f"conduits with their states, and {risks_bench.SCENARIOS_PER_ZONE} threat "
+            f"scenarios per zone; wrk 16 connections unless said, {SECONDS} s each"
         )
         show_loads(zone_pages, minimal)
         print(

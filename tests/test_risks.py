@@ -58,6 +58,7 @@ def test_the_initial_assessment_says_which_need_a_detailed_one(
 ):
     login("ed@acme.test")
     url = f"/assessments/{world['assessment'].id}/risks"
+    assert "not assessed" in org_client.get(url).text  # kept until a change
     for zone_id, consequence, likelihood in (("", 4, 4), (world["zone"].id, 2, 3)):
         saved = org_client.post(
             f"{url}/initial",
@@ -265,3 +266,48 @@ def test_a_new_matrix_version_leaves_a_started_assessment_alone(
     assert "version 2" in soup(org_client.get(url)).h2.get_text()
     register = org_client.get(f"/assessments/{world['assessment'].id}/risks")
     assert "up to 6 it is tolerable" in register.text  # it keeps version 1
+
+
+def test_the_api_adds_a_scenario_and_answers_the_suggestion(
+    world, login, org_client, db
+):
+    login("ed@acme.test")
+    url = f"/api/v1/zones/{world['zone'].id}"
+    refused = org_client.post(
+        f"{url}/risks",
+        json={
+            "title": "x",
+            "source": "simple",
+            "frs": [1],
+            "consequence": 9,
+            "likelihood": 1,
+            "residual_consequence": 1,
+            "residual_likelihood": 1,
+        },
+    )
+    assert refused.status_code == 422
+    assert refused.json["problems"] == [
+        {"field": "consequence", "message": "9 is outside the risk matrix; use 1 to 5"}
+    ]
+    assert count(db, RiskScenario) == 1
+    added = org_client.post(
+        f"{url}/risks",
+        json={
+            "threat_id": "TH-FIXTURE-INTRUDER",
+            "consequence": 4,
+            "likelihood": 4,
+            "residual_consequence": 4,
+            "residual_likelihood": 4,
+        },
+    )
+    assert added.status_code == 201
+    assert added.json["source"] == "sophisticated" and added.json["risk_after"] == 16
+    listed = org_client.get(f"{url}/risks").json
+    assert listed["tolerable"] == 6 and listed["count"] == 2
+    suggestion = org_client.get(f"{url}/slt-suggestion").json
+    assert suggestion["suggested"] == [3, 0, 2, 0, 0, 0, 2]
+    assert (
+        suggestion["drivers"]["FR 1"]["title"]
+        == "An intruder logs in with a guessed password"
+    )
+    assert suggestion["drivers"]["FR 2"] is None

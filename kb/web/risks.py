@@ -16,6 +16,7 @@ from kb.services import zones as zone_service
 from kb.services.charts import heat_cells
 from kb.vocabulary import CONSEQUENCE_DIMENSIONS
 from kb.web.forms import as_errors, validate, with_vector
+from kb.web.fragments import whole_page
 from kb.web.htmx import see_other
 
 bp = Blueprint("risks", __name__)
@@ -68,9 +69,14 @@ def _register_page(session, assessment, access, errors=None, form=None, status=2
 @login_required
 def index(assessment_id: int):
     """The risk register: the initial assessment of the system and each zone, every
-    threat scenario (filtered by zone, source level and state) and the heatmaps."""
+    threat scenario (filtered by zone, source level and state) and the heatmaps; kept
+    rendered until the organisation's records change."""
     session, assessment, access = _load(assessment_id)
-    return _register_page(session, assessment, access)
+    return whole_page(
+        access,
+        ("risks", assessment.id, request.query_string),
+        lambda: _register_page(session, assessment, access)[0],
+    )
 
 
 @bp.post("/assessments/<int:assessment_id>/risks/initial")

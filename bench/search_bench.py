@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from kb import search
+from kb.search.index import INDEX_FILE
 
 QUERIES = [
     "SR 1.1",
@@ -69,7 +70,7 @@ def kb_search(index_dir: Path, rounds: int, summary: bool = True) -> list[float]
 def raw_fts5(index_dir: Path, rounds: int) -> list[float]:
     """The library alone: the same FTS5 queries on the same index file, top 20 by
     bm25, no facets, snippets, id lookup or typo hints."""
-    db = sqlite3.connect(index_dir / search.INDEX_FILE)
+    db = sqlite3.connect(index_dir / INDEX_FILE)
     queries = {q: search.build_query(search.clean(q)) for q in QUERIES}
     weights = ", ".join(str(w) for w in search.WEIGHTS)
     words = f"SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY bm25(fts, {weights}) LIMIT 20"

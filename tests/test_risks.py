@@ -137,7 +137,16 @@ def test_a_scenario_from_the_catalogue_takes_its_blanks_from_the_threat(
     )
     cells = [td.get_text(" ", strip=True) for td in row.find_all("td")]
     assert cells[0] == "SL 3 sophisticated" and cells[1] == "1"  # FR 1
-    assert "SR 1.1" in cells[4]
+    assert cells[4] == "SR 1.1 not assessed in this zone"
+    zone = world["zone"]
+    org_client.post(
+        f"/assessments/{world['assessment'].id}/zones/{zone.id}/requirements/sr-1-1",
+        data={"version": 0, "state": "met"},
+    )
+    page = soup(org_client.get(zone_url(world)))
+    assert "SR 1.1 met" in page.select("table.scenarios tbody tr")[-1].get_text(
+        " ", strip=True
+    )
 
 
 def test_scenarios_suggest_the_slt_and_a_decision_sets_it(world, login, org_client, db):

@@ -10,7 +10,7 @@ from flask_login import login_required
 from kb.db import get_session
 from kb.errors import InvalidInput, StaleEdit
 from kb.schemas import InitialRiskInput, ScenarioInput, TargetInput
-from kb.services import accounts, risk_matrix, risks
+from kb.services import accounts, risk_matrix, risk_register, risks, zone_states
 from kb.services import assessments as assessment_service
 from kb.services import zones as zone_service
 from kb.services.charts import heat_cells
@@ -49,7 +49,7 @@ def _register_page(session, assessment, access, errors=None, form=None, status=2
         if request.args.get("state") in ("above", "tolerable")
         else None,
     }
-    found = risks.register(session, assessment, **filters)
+    found = risk_register.register(session, assessment, **filters)
     return render_template(
         "risks/index.html",
         assessment=assessment,
@@ -127,6 +127,10 @@ def _zone_page(
         access=access,
         zone=zone,
         view=risks.zone_risk(session, zone),
+        sr_states={
+            rid: row.state
+            for rid, row in zone_states.states_of(session, [zone.id])[zone.id].items()
+        },
         threat_choices=[(t.id, t.title) for t in risks.threat_catalogue(session)],
         errors=errors or {},
         form=form if form is not None else {"version": 0},

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import and_, delete, func
+from sqlalchemy import and_, bindparam, delete, func
 from sqlmodel import Session, col, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -123,18 +123,23 @@ def members(session: Session, org: Organisation) -> list[tuple[User, Membership]
     )
 
 
+# Built once: every request of a member runs it, and building it costs more than the
+# cached compilation it then hits.
+USER_AND_ORGANISATIONS = (
+    select(User, Organisation, Membership.role)
+    .outerjoin(Membership, Membership.user_id == User.id)
+    .outerjoin(Organisation, Organisation.id == Membership.organisation_id)
+    .where(User.id == bindparam("user_id"))
+    .order_by(Organisation.name)
+)
+
+
 def user_and_organisations(
     session: Session, user_id: int
 ) -> tuple[User, list[tuple[Organisation, str]]] | None:
     """The user and their organisations with their role in each, by name, in one
     query (every page a member opens needs both); None when there is no such user."""
-    rows = session.exec(
-        select(User, Organisation, Membership.role)
-        .outerjoin(Membership, Membership.user_id == User.id)
-        .outerjoin(Organisation, Organisation.id == Membership.organisation_id)
-        .where(User.id == user_id)
-        .order_by(Organisation.name)
-    ).all()
+    rows = session.exec(USER_AND_ORGANISATIONS, params={"user_id": user_id}).all()
     if not rows:
         return None
     return rows[0][0], [(org, role) for _user, org, role in rows if org is not None]

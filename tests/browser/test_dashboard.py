@@ -31,6 +31,8 @@ def test_a_score_moves_the_dashboard(page, live_url, assessment_id, artifacts):
     assert page.locator("svg.bar-chart rect.series-1").count() == 0
 
     page.get_by_role("link", name="Register (process requirements)").click()
+    # until the page has loaded, htmx is not there and Edit would open a page of its own
+    page.wait_for_url(re.compile(r"/assessments/\d+$"))
     row = page.locator("#row-sp-09-02-br")
     row.get_by_role("link", name=re.compile("^Edit")).click()
     form = page.locator("#row-sp-09-02-br form.row-edit")

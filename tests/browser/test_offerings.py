@@ -64,6 +64,7 @@ def test_build_a_proposal_from_an_assessment(page, live_url, client_assessment):
     expect(page.locator("p.empty")).to_contain_text("no open gap")
 
     page.get_by_role("link", name="Register (process requirements)").click()
+    page.wait_for_url(re.compile(r"/assessments/\d+$"))  # loaded, with htmx
     page.locator("#row-sp-09-02-br").get_by_role(
         "link", name=re.compile("^Edit")
     ).click()

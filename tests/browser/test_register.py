@@ -29,6 +29,7 @@ def test_log_in_score_inline_and_see_it_in_the_history(
 ):
     log_in(page, live_url, "pm@browser.test")
     page.get_by_role("link", name="Browser FY26").click()
+    page.wait_for_url(re.compile(r"/assessments/\d+$"))  # loaded, with htmx
     page.evaluate("window.__marker = 'same page'")
     row = page.locator("#row-sp-09-02-br")
     row.get_by_role("link", name=re.compile("^Edit")).click()

@@ -270,10 +270,15 @@ def test_someone_no_rule_matches_gets_a_page_not_an_account(client, provider, ss
     assert client.get("/orgs/").status_code == 302  # not signed in
 
 
-def test_claims_without_an_email_are_refused(client, provider):
+def test_claims_without_a_verified_email_are_refused(client, provider, sso_app):
     response = sign_in(client, provider, "nomail-1", {"name": "No Mail"})
     assert response.status_code == 403
     assert "did not send an email address" in alert(response)
+    claims = {"email": "unverified@acme.test", "email_verified": False}
+    response = sign_in(client, provider, "unverified-1", claims)
+    assert response.status_code == 403
+    assert "is not verified" in alert(response)
+    assert user_row(sso_app, "unverified@acme.test") is None
 
 
 @pytest.mark.parametrize(
@@ -449,3 +454,14 @@ def test_an_sso_user_of_another_organisation_reaches_nothing_of_acme(
             response = stranger.open(url, method=method, data=FORM)
         assert response.status_code == 404, (endpoint, method, response.status_code)
         response.close()
+
+
+def test_a_large_id_token_is_not_kept_in_the_session_cookie(client, provider):
+    """Many groups make a long ID token; the cookie must stay under the browsers'
+    limit (Werkzeug warns past it, and the tests make warnings errors)."""
+    groups = [f"a-long-group-name-from-the-directory-{n:03d}" for n in range(120)]
+    claims = {"email": "many@acme.test", "groups": ["csms-editors", *groups]}
+    assert sign_in(client, provider, "many-1", claims).status_code == 303
+    response = client.post("/logout")
+    query = dict(parse_qsl(urlsplit(response.location).query))
+    assert "id_token_hint" not in query and query["client_id"] == "csms-kb"

@@ -146,10 +146,17 @@ def sign_in(
     its memberships. Later sign-ins add what new rules give and raise a role a rule
     gives higher; they never remove or lower one (an admin may have raised it).
 
-    Raises SignInRefused (nothing written) when the claims carry no email, when nobody
+    Raises SignInRefused (nothing written) when the claims carry no email or one the
+    provider marks unverified, when nobody
     has this email yet and no rule matches, or when the account is deactivated.
     """
     email = str(claims.get("email") or "").strip().lower()
+    if claims.get("email_verified") is False:
+        raise SignInRefused(
+            f"{provider.label} says the email address {email} is not verified, so "
+            "csms-kb cannot tell whose account it is. Verify it there, then sign in "
+            "again."
+        )
     if not email or "@" not in email:
         raise SignInRefused(
             f"{provider.label} did not send an email address for this account, and "

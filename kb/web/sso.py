@@ -26,6 +26,7 @@ from kb.web.auth import SessionUser, after_login, login_page
 
 bp = Blueprint("sso", __name__, url_prefix="/login/sso")
 SESSION_KEY = "kb.sso"  # the provider and ID token of a single sign-on session
+ID_TOKEN_KEPT = 1500  # longest ID token kept in the session cookie, in characters
 
 
 def providers() -> dict[str, sso.Provider]:
@@ -98,7 +99,12 @@ def callback(name: str):
         note(db, "member added", user.email, org=org, user=user, role=role, by=name)
     note(db, "login", user=user, sso=name)
     db.commit()
-    session[SESSION_KEY] = {"provider": name, "id_token": token.get("id_token")}
+    id_token = token.get("id_token") or ""
+    # For the logout hint only: a large token (many groups) would overflow the cookie.
+    session[SESSION_KEY] = {
+        "provider": name,
+        "id_token": id_token if len(id_token) <= ID_TOKEN_KEPT else None,
+    }
     found_user, orgs = user_and_organisations(db, user.id)
     login_user(SessionUser(found_user, orgs))
     return after_login(orgs, None)
@@ -147,6 +153,7 @@ def _end_provider_session(_app, **_extra) -> None:
     g.logout_url = client.create_logout_url(
         post_logout_redirect_uri=url_for("home.index", _external=True),
         id_token_hint=ended["id_token"],
+        client_id=providers()[ended["provider"]].client_id,
     )["url"]
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from kb.errors import InvalidInput, NotFound, Problem, StaleEdit
+from kb.errors import Conflict, InvalidInput, NotFound, Problem, StaleEdit
 from kb.models import (
     Assessment,
     CrsDraft,
@@ -159,7 +160,8 @@ def approve(
 ) -> CrsVersion:
     """Freeze the CRS as the next version with the asset owner's approval.
 
-    Raises InvalidInput (nothing written) listing every zone not yet assessed.
+    Raises InvalidInput (nothing written) listing every zone not yet assessed, and
+    Conflict when another approval took the same number at the same moment.
     """
     missing = unassessed(session, assessment)
     if missing:
@@ -175,7 +177,14 @@ def approve(
         document=document(session, assessment) | {"diagram": diagram_svg},
     )
     session.add(version)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict(
+            f"Another approval was recorded as version {number} at the same moment; "
+            "open the CRS again to see it."
+        ) from None
     return version
 
 

@@ -11,6 +11,7 @@ import pytest
 from click.testing import Result
 
 from kb import create_app
+from kb.services import snapshots
 
 DATA = Path(__file__).parent / "data"
 FIXTURE_CONTENT = DATA / "content"
@@ -178,6 +179,7 @@ def connection(shared_org_app):
         finally:
             sessions.configure(bind=engine, join_transaction_mode=None)
             outer.rollback()
+            snapshots.forget_months()  # what it remembered is rolled back too
             shared_org_app.config.clear()
             shared_org_app.config.update(settings)
 

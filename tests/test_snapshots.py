@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from bs4 import BeautifulSoup
+from sqlalchemy import event
 from sqlmodel import select
 
 from kb.models import Snapshot
@@ -134,6 +135,24 @@ def test_the_first_change_of_a_month_takes_one_snapshot(world, db):
     assert december is not None
     automatic = [s for s in snapshots.list_snapshots(db, assessment) if s.automatic]
     assert len(automatic) == 2
+
+
+def test_a_months_snapshot_once_seen_is_not_looked_up_again(world, db):
+    """A save after the month's snapshot costs no query for it (snapshots are never
+    deleted, so having seen one is enough)."""
+    assessment, user = world["assessment"], world["editor"]
+    november = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
+    snapshots.monthly(db, assessment, user, november)
+    db.commit()
+    statements = []
+    listen = event.listens_for(db.connection(), "before_cursor_execute")
+    listen(lambda *args: statements.append(args[2]))
+    assert snapshots.monthly(db, assessment, user, november.replace(day=9)) is None
+    assert len(statements) == 1  # the look-up that finds it
+    assert snapshots.monthly(db, assessment, user, november.replace(day=20)) is None
+    assert len(statements) == 1  # remembered
+    assert snapshots.monthly(db, assessment, user, datetime(2026, 12, 1, tzinfo=UTC))
+    assert len(statements) > 1  # a new month is looked up, and taken
 
 
 def test_scoring_takes_the_months_automatic_snapshot(world, login, org_client, db):

@@ -96,12 +96,26 @@ def take(
     return snapshot
 
 
+# (database, assessment id, month) seen with its automatic snapshot. Snapshots are
+# never deleted, so once seen it stays true, and the month's later saves skip the
+# query. Only committed snapshots are remembered (one this transaction takes is not).
+_months_taken: set[tuple[str, int, datetime]] = set()
+
+
+def forget_months() -> None:
+    """Forget what `monthly` remembered (the tests roll transactions back)."""
+    _months_taken.clear()
+
+
 def monthly(
     session: Session, assessment: Assessment, user: User, now: datetime
 ) -> Snapshot | None:
     """Before the first change of a calendar month, freeze the assessment as the month
     found it; later changes that month take none. Returns the snapshot taken, if any."""
     month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    seen = (str(session.get_bind().engine.url), assessment.id, month_start)
+    if seen in _months_taken:
+        return None
     taken = session.exec(
         select(Snapshot.id).where(
             Snapshot.assessment_id == assessment.id,
@@ -110,6 +124,7 @@ def monthly(
         )
     ).first()
     if taken is not None:
+        _months_taken.add(seen)
         return None
     label = f"Start of {now:%B %Y} (automatic)"
     return take(session, assessment, user, label, now.date(), automatic=True, now=now)

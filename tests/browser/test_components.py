@@ -46,8 +46,11 @@ def test_add_a_component_mark_requirements_and_see_sl_c(
     ccsc.get_by_role("link", name=re.compile("^Set")).click()
     reason = page.get_by_label("Why it does not apply")
     expect(reason).to_be_hidden()  # only for "not applicable"
-    page.locator("#req-ccsc-1 select[name=state]").select_option("not applicable")
+    choice = page.locator("#req-ccsc-1 select[name=state]")
+    expect(choice).to_be_focused()  # the edit row takes the focus
+    choice.select_option("not applicable")
     expect(reason).to_be_visible()
+    choice.focus()
     page.keyboard.press("Escape")  # cancels, and the focus goes back to the row
     expect(ccsc.get_by_role("link", name=re.compile("^Set"))).to_be_focused()
     expect(ccsc).to_contain_text("not assessed")

@@ -249,6 +249,8 @@ def test_a_stale_scenario_edit_keeps_the_persons_words(world, login, org_client)
     assert stale.status_code == 409
     assert "Sabotage, second opinion" in stale.text
     assert "Someone else saved this scenario" in stale.text
+    ticked = [i["value"] for i in soup(stale).select("input[name=frs][checked]")]
+    assert ticked == ["3", "5"]  # both FRs the person ticked
 
 
 def test_a_new_matrix_version_leaves_a_started_assessment_alone(

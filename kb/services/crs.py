@@ -86,7 +86,7 @@ def document(session: Session, assessment: Assessment) -> dict[str, Any]:
     decisions = _decisions(session, ids)
     initial = {
         row.zone.id if row.zone else None: row
-        for row in risks.initial_rows(session, assessment)
+        for row in risks.initial_rows(session, assessment, zones)
     }
     scenarios = risks.scenarios_of(session, ids)
     items = [as_item(r) for r in technical_requirements(session)]
@@ -139,7 +139,7 @@ def unassessed(session: Session, assessment: Assessment) -> list[str]:
     zones = list_zones(session, assessment)
     decided = _decisions(session, [z.id for z in zones])
     scenarios = {s.zone_id for s in risks.scenarios_of(session, [z.id for z in zones])}
-    for row in risks.initial_rows(session, assessment):
+    for row in risks.initial_rows(session, assessment, zones):
         name = row.zone.name if row.zone else "the system under consideration"
         if row.entry is None:
             missing.append(f"{name}: no initial assessment")

@@ -29,6 +29,7 @@ class RegisterRow:
 @dataclass
 class Register:
     matrix: RiskMatrix
+    zones: list[Zone]  # the live zones and conduits, as list_zones gives them
     rows: list[RegisterRow]
     before: list[list[int]]  # heatmap cells, unmitigated
     after: list[list[int]]  # with the existing countermeasures
@@ -46,7 +47,8 @@ def register(
     state ("above" the tolerable line or "tolerable"); the heatmaps count the rows
     shown."""
     matrix = matrix_of(session, assessment)
-    zones = {z.id: z for z in list_zones(session, assessment)}
+    listed = list_zones(session, assessment)
+    zones = {z.id: z for z in listed}
     rows = []
     for scenario in scenarios_of(session, list(zones)):
         after = risk.score(scenario.residual_consequence, scenario.residual_likelihood)
@@ -67,6 +69,7 @@ def register(
     size = len(matrix.consequences), len(matrix.likelihoods)
     return Register(
         matrix,
+        listed,
         rows,
         risk.heatmap(
             [(r.scenario.consequence, r.scenario.likelihood) for r in rows], *size

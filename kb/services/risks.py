@@ -24,7 +24,7 @@ from kb.schemas import InitialRiskInput, ScenarioInput, TargetInput
 from kb.services import risk
 from kb.services.changes import apply_changes, save_versioned
 from kb.services.risk_matrix import matrix_of
-from kb.services.zones import display, list_zones, record
+from kb.services.zones import display, record
 from kb.vocabulary import THREAT_SOURCES
 
 
@@ -56,8 +56,11 @@ class InitialRow:
         )
 
 
-def initial_rows(session: Session, assessment: Assessment) -> list[InitialRow]:
-    """The system first, then every live zone and conduit, with their entries."""
+def initial_rows(
+    session: Session, assessment: Assessment, zones: list[Zone]
+) -> list[InitialRow]:
+    """The system first, then each of `zones` (the live ones, as list_zones gives
+    them), with their entries."""
     matrix = matrix_of(session, assessment)
     entries = {
         e.zone_id: e
@@ -75,7 +78,7 @@ def initial_rows(session: Session, assessment: Assessment) -> list[InitialRow]:
         )
         return InitialRow(zone, entry, above)
 
-    return [row(None), *(row(z) for z in list_zones(session, assessment))]
+    return [row(None), *(row(z) for z in zones)]
 
 
 def set_initial(

@@ -55,8 +55,8 @@ def _register_page(session, assessment, access, errors=None, form=None, status=2
         assessment=assessment,
         access=access,
         register=found,
-        initial=risks.initial_rows(session, assessment),
-        zones=zone_service.list_zones(session, assessment),
+        initial=risks.initial_rows(session, assessment, found.zones),
+        zones=found.zones,
         filters=filters,
         before=heatmap_of(found.matrix, found.before),
         after=heatmap_of(found.matrix, found.after),
@@ -199,23 +199,36 @@ def update_scenario(assessment_id: int, zone_id: int, scenario_id: int):
     try:
         data = validate(ScenarioInput, _scenario_values(request.form))
         risks.update_scenario(session, scenario, data, g.user)
-    except (InvalidInput, StaleEdit) as exc:
+    except InvalidInput as exc:
+        session.rollback()
+        return _zone_page(
+            session,
+            assessment,
+            access,
+            found,
+            as_errors(exc.problems),
+            request.form,
+            422,
+            editing=risks.get_scenario(session, found, scenario_id),
+        )
+    except StaleEdit:
         session.rollback()
         scenario = risks.get_scenario(session, found, scenario_id)
-        errors = (
-            as_errors(exc.problems)
-            if isinstance(exc, InvalidInput)
-            else {
-                "form": "Someone else saved this scenario after you opened it. Your "
-                "changes are below, not saved; save again to put them over theirs."
-            }
+        form = request.form.copy()  # every box ticked stays ticked
+        form["version"] = scenario.version
+        message = (
+            "Someone else saved this scenario after you opened it. Your changes are "
+            "below, not saved; save again to put them over theirs."
         )
-        form = request.form.to_dict() | (
-            {"version": scenario.version} if isinstance(exc, StaleEdit) else {}
-        )
-        status = 422 if isinstance(exc, InvalidInput) else 409
         return _zone_page(
-            session, assessment, access, found, errors, form, status, editing=scenario
+            session,
+            assessment,
+            access,
+            found,
+            {"form": message},
+            form,
+            409,
+            editing=scenario,
         )
     session.commit()
     return see_other(

@@ -10,14 +10,31 @@ import base64
 import binascii
 from typing import TypeVar
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, g, request
 from pydantic import BaseModel, ValidationError
 
-from kb.errors import InvalidInput, KBError, Problem
+from kb.db import get_session
+from kb.errors import InvalidInput, KBError, NotFound, Problem
+from kb.services.assessments import get_assessment
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 M = TypeVar("M", bound=BaseModel)
 MAX_LIMIT = 1000
+
+
+def within_assessment(model: type, record_id: int, need: str, what: str):
+    """A record of an assessment (a zone, a component) and the session, when the
+    caller may reach its assessment with the role `need`; NotFound naming `what`
+    otherwise, the same as for a record that does not exist."""
+    session = get_session()
+    record = session.get(model, record_id)
+    try:
+        if record is None:
+            raise NotFound
+        get_assessment(session, g.user, record.assessment_id, need)
+    except NotFound:
+        raise NotFound(f"There is no {what} {record_id}.") from None
+    return session, record
 
 
 def json_object() -> dict:

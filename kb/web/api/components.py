@@ -6,12 +6,11 @@ from flask import g, url_for
 from flask_login import login_required
 
 from kb.db import get_session
-from kb.errors import NotFound
 from kb.models import Assessment, Component, utcnow
 from kb.services import assessments as assessment_service
 from kb.services import components as service
 from kb.services import snapshots as snapshot_service
-from kb.web.api import bp, json_object, parsed
+from kb.web.api import bp, json_object, parsed, within_assessment
 from kb.web.api.models import ComponentBody, StateBody
 from kb.web.api.responses import ComponentList, ComponentOut, ComponentStateOut
 from kb.web.api.spec import documented
@@ -40,19 +39,8 @@ def _component_json(component, derived, blockers: dict | None = None) -> dict:
     return body
 
 
-def _component_of(component_id: int, need: str = "viewer"):
-    """A component the caller may reach through its assessment; NotFound otherwise."""
-    session = get_session()
-    component = session.get(Component, component_id)
-    if component is None:
-        raise NotFound(f"There is no component {component_id}.")
-    try:
-        assessment_service.get_assessment(
-            session, g.user, component.assessment_id, need
-        )
-    except NotFound:
-        raise NotFound(f"There is no component {component_id}.") from None
-    return session, component
+def component_of(record_id: int, need: str = "viewer"):
+    return within_assessment(Component, record_id, need, "component")
 
 
 @bp.get("/assessments/<int:assessment_id>/components")
@@ -94,7 +82,7 @@ def components_create(assessment_id: int):
 def component_show(component_id: int) -> dict:
     """A component's target SL-C, achieved SL-C and gap (FR 1 to FR 7) and what
     blocks each next level."""
-    session, component = _component_of(component_id)
+    session, component = component_of(component_id)
     view = service.component_view(session, component)
     return _component_json(component, view.derived, view.blockers)
 
@@ -107,7 +95,7 @@ def component_state(component_id: int, key: str) -> dict:
     `{"state", "reason", "notes", "version"}`.
 
     Without `version` the stored one is taken (last write wins, as for a script)."""
-    session, component = _component_of(component_id, "editor")
+    session, component = component_of(component_id, "editor")
     requirement = service.requirement_of(session, component, key)
     body = json_object()
     if "version" not in body:

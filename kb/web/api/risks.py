@@ -10,7 +10,7 @@ from kb.web.api import bp, json_object, parsed
 from kb.web.api.models import ScenarioBody
 from kb.web.api.responses import ScenarioList, ScenarioOut, SuggestionOut
 from kb.web.api.spec import documented
-from kb.web.api.zones import _zone_of
+from kb.web.api.zones import zone_of
 
 
 def _scenario_json(scenario, tolerable: int) -> dict:
@@ -28,7 +28,7 @@ def _scenario_json(scenario, tolerable: int) -> dict:
 def zone_risks(zone_id: int) -> dict:
     """The zone's threat scenarios with their risk before and after the existing
     countermeasures, against the tolerable line of the assessment's risk matrix."""
-    session, zone = _zone_of(zone_id)
+    session, zone = zone_of(zone_id)
     view = risks.zone_risk(session, zone)
     return {
         "tolerable": view.matrix.tolerable,
@@ -43,7 +43,7 @@ def zone_risks(zone_id: int) -> dict:
 def zone_risk_add(zone_id: int):
     """Add a threat scenario: `{"title", "source", "frs", "consequence", "likelihood",
     "residual_consequence", "residual_likelihood", ...}`; 201."""
-    session, zone = _zone_of(zone_id, "editor")
+    session, zone = zone_of(zone_id, "editor")
     data = parsed(ScenarioBody, risks.with_threat_defaults(session, json_object()))
     scenario = risks.add_scenario(session, zone, data, g.user)
     session.commit()
@@ -57,7 +57,7 @@ def zone_risk_add(zone_id: int):
 def slt_suggestion(zone_id: int) -> dict:
     """The SL-T the zone's scenarios suggest and, per FR, the scenario that drives it
     (null where no scenario stays above the tolerable line)."""
-    session, zone = _zone_of(zone_id)
+    session, zone = zone_of(zone_id)
     view = risks.zone_risk(session, zone)
     drivers = view.suggestion.drivers
     return {

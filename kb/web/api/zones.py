@@ -6,13 +6,12 @@ from flask import g, url_for
 from flask_login import login_required
 
 from kb.db import get_session
-from kb.errors import NotFound
 from kb.models import Assessment, Zone, utcnow
 from kb.services import assessments as assessment_service
 from kb.services import snapshots as snapshot_service
 from kb.services import zone_states
 from kb.services import zones as zone_service
-from kb.web.api import bp, json_object, parsed
+from kb.web.api import bp, json_object, parsed, within_assessment
 from kb.web.api.models import StateBody, ZoneBody
 from kb.web.api.responses import ZoneList, ZoneOut, ZoneStateOut
 from kb.web.api.spec import documented
@@ -40,17 +39,8 @@ def _zone_json(zone, derived, joins: list[int], blockers: dict | None = None) ->
     return body
 
 
-def _zone_of(zone_id: int, need: str = "viewer"):
-    """A zone the caller may reach through its assessment; NotFound otherwise."""
-    session = get_session()
-    zone = session.get(Zone, zone_id)
-    if zone is None:
-        raise NotFound(f"There is no zone or conduit {zone_id}.")
-    try:
-        assessment_service.get_assessment(session, g.user, zone.assessment_id, need)
-    except NotFound:
-        raise NotFound(f"There is no zone or conduit {zone_id}.") from None
-    return session, zone
+def zone_of(record_id: int, need: str = "viewer"):
+    return within_assessment(Zone, record_id, need, "zone or conduit")
 
 
 @bp.get("/assessments/<int:assessment_id>/zones")
@@ -90,7 +80,7 @@ def zones_create(assessment_id: int):
 @documented(response=ZoneOut)
 def zone_show(zone_id: int) -> dict:
     """A zone's SL-T, SL-A and gap (FR 1 to FR 7) and what blocks each next level."""
-    session, zone = _zone_of(zone_id)
+    session, zone = zone_of(zone_id)
     view = zone_states.zone_view(session, zone)
     return _zone_json(zone, view.derived, [z.id for z in view.joins], view.blockers)
 
@@ -102,7 +92,7 @@ def zone_state(zone_id: int, key: str) -> dict:
     """Set how the zone meets one SR or RE: `{"state", "reason", "notes", "version"}`.
 
     Without `version` the stored one is taken (last write wins, as for a script)."""
-    session, zone = _zone_of(zone_id, "editor")
+    session, zone = zone_of(zone_id, "editor")
     requirement = zone_states.requirement_of(session, key)
     body = json_object()
     if "version" not in body:

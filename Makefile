@@ -20,6 +20,12 @@ $(HTMX):
 	mkdir -p $(dir $@)
 	cp build/npm/node_modules/htmx.org/dist/htmx.min.js $@
 
+# NIST's OSCAL JSON schemas, which the tests validate every OSCAL document against
+OSCAL_SCHEMAS := build/oscal-schemas
+
+$(OSCAL_SCHEMAS)/oscal_catalog_schema.json: scripts/oscal-schemas.py | $(BIN)/kb
+	$(BIN)/python scripts/oscal-schemas.py $(OSCAL_SCHEMAS)
+
 install: $(BIN)/kb $(HTMX)
 
 load: install
@@ -33,7 +39,7 @@ system-deps:
 	scripts/system-deps.sh chromium:chromium soffice:libreoffice-calc-nogui
 
 # The whole suite runs twice: on SQLite, then on a throwaway PostgreSQL server.
-test: install system-deps
+test: install system-deps $(OSCAL_SCHEMAS)/oscal_catalog_schema.json
 	$(BIN)/kb check
 	$(BIN)/python -m pytest -q
 	scripts/with-postgres.sh $(BIN)/python -m pytest -q --db=postgresql

@@ -146,6 +146,11 @@ Coverage = Literal["full", "partial", "supports"]
 COVERAGES: tuple[str, ...] = Coverage.__args__  # type: ignore[attr-defined]
 COVERAGE_MARKS = {"full": "●", "partial": "◐", "supports": "○"}
 
+# How one of our requirements relates to an item of another framework (a crosswalk
+# pair, or a mapping to a framework an organisation imported).
+CrosswalkRelation = Literal["equivalent", "partial", "related"]
+CROSSWALK_RELATIONS: tuple[str, ...] = CrosswalkRelation.__args__  # type: ignore[attr-defined]
+
 # Where a catalogue item comes from: csms-kb's content, or a deployment's own extra
 # content folder (EXTRA_CONTENT_DIR), added or replacing one of ours.
 ORIGINS = {

@@ -8,7 +8,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from kb.vocabulary import TECHNICAL_PARTS, Cadence, ThreatSource
+from kb.vocabulary import TECHNICAL_PARTS, Cadence, CrosswalkRelation, ThreatSource
 from kb.vocabulary import Coverage as CoverageLevel
 
 Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
@@ -188,7 +188,7 @@ class Pair(BaseModel):
     ours: str
     theirs: str
     theirs_title: str = ""
-    relation: Literal["equivalent", "related", "partial"]
+    relation: CrosswalkRelation
     basis: Literal["published", "derived"]
 
 

@@ -13,12 +13,20 @@ from sqlmodel import Session, delete, select
 from kb.content.kinds import Crosswalk, Requirement, slugify, sort_key, url_of
 from kb.content.loader import WIKILINK, Catalogue, summary_of
 from kb.markdown import make_renderer
-from kb.models import ContentItem, ContentLink, ContentState, ContentTag, CrosswalkPair
+from kb.models import (
+    ContentItem,
+    ContentLink,
+    ContentState,
+    ContentTag,
+    CrosswalkPair,
+    utcnow,
+)
 
 logger = logging.getLogger(__name__)
 
 DIGEST_KEY = "content_digest"
 SYNONYMS_KEY = "synonyms"  # the synonym groups as JSON, for the search index
+CHANGED_AT_KEY = "content_changed_at"  # when a load last changed the digest (ISO 8601)
 
 
 @dataclass
@@ -70,6 +78,7 @@ def load(session: Session, catalogue: Catalogue) -> LoadResult:
             "title": model.heading,
             "summary": summary_of(entry.doc.body),
             "body_html": render(entry.doc.body),
+            "body_md": entry.doc.body.strip(),
             "meta": model.model_dump(mode="json", exclude_defaults=True),
             "sort_key": sort_key(model.id),
             "path": entry.path,
@@ -137,6 +146,13 @@ def load(session: Session, catalogue: Catalogue) -> LoadResult:
         if item_id not in index and not item.retired:
             item.retired = True
             retired += 1
+    digest = session.get(ContentState, DIGEST_KEY)
+    if (
+        digest is None
+        or digest.value != catalogue.digest
+        or session.get(ContentState, CHANGED_AT_KEY) is None
+    ):
+        session.merge(ContentState(key=CHANGED_AT_KEY, value=utcnow().isoformat()))
     for key, value in (
         (DIGEST_KEY, catalogue.digest),
         (SYNONYMS_KEY, json.dumps(catalogue.synonyms)),

@@ -40,6 +40,7 @@ from kb.models.evidence import (
     FileBlob,
     StoredFile,
 )
+from kb.models.frameworks import FrameworkControl, FrameworkMapping, MappedFramework
 from kb.models.risks import (
     CrsDraft,
     CrsFields,
@@ -81,8 +82,11 @@ __all__ = [
     "EvidenceItem",
     "EvidenceLink",
     "FileBlob",
+    "FrameworkControl",
+    "FrameworkMapping",
     "ImportRun",
     "LoginAttempt",
+    "MappedFramework",
     "Membership",
     "Organisation",
     "CrsDraft",

@@ -21,6 +21,8 @@ class ContentItem(SQLModel, table=True):
     title: str
     summary: str = ""
     body_html: str = ""
+    # The body's Markdown as written, for formats that carry Markdown (OSCAL prose).
+    body_md: str = ""
     meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     sort_key: str = Field(index=True)
     path: str = ""

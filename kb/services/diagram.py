@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from kb.services.levels import vector_text
+
 BOX_W, BOX_H = 210, 84
 GAP_X, GAP_Y = 230, 150
 MARGIN = 30
@@ -60,10 +62,6 @@ class Diagram:
     height: float
     boxes: list[Box]
     wires: list[Wire]
-
-
-def vector_text(vector: list[int]) -> str:
-    return "{" + " ".join(map(str, vector)) + "}"
 
 
 def layout(

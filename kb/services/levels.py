@@ -106,6 +106,11 @@ def applies_to(item_id: str, component_type: str) -> bool:
     return True
 
 
+def vector_text(vector: list[int]) -> str:
+    """An SL vector as it is written: `{2 2 0 1 3 1 3}`."""
+    return "{" + " ".join(map(str, vector)) + "}"
+
+
 def parse_vector(text: str) -> list[int]:
     """Read `SL-T(zone) = {2 2 0 1 3 1 3}`, `{2,2,0,1,3,1,3}` or `2 2 0 1 3 1 3`.
 

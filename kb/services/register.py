@@ -112,6 +112,7 @@ def target_plan(rows: list[Row], target: int) -> TargetPlan:
 
 LIGHT_ROWS = [
     defer(ContentItem.body_html),
+    defer(ContentItem.body_md),
     defer(ContentItem.summary),
     defer(ContentItem.meta),
     defer(ContentItem.scoring),
@@ -119,7 +120,8 @@ LIGHT_ROWS = [
 ]
 
 
-def _in_scope(assessment: Assessment):
+def in_scope(assessment: Assessment):
+    """The query of the process requirements the assessment's parts put in its register."""
     parts = [p for p in assessment.parts if p in PROCESS_PARTS]
     return select(ContentItem).where(
         ContentItem.kind == "requirement",
@@ -134,7 +136,7 @@ def _in_scope(assessment: Assessment):
 def scope_size(session: Session, assessment: Assessment) -> int:
     """How many process requirements the assessment's parts put in its register."""
     return session.exec(
-        select(func.count()).select_from(_in_scope(assessment).subquery())
+        select(func.count()).select_from(in_scope(assessment).subquery())
     ).one()
 
 
@@ -143,7 +145,7 @@ def register(
 ) -> list[Group]:
     """The register's rows, grouped and filtered, in a fixed number of queries."""
     requirements = session.exec(
-        _in_scope(assessment)
+        in_scope(assessment)
         .options(*LIGHT_ROWS)  # the register shows no bodies: do not load them
         .order_by(ContentItem.sort_key)
     ).all()
@@ -244,7 +246,7 @@ def requirement_in_scope(
     from kb.content.kinds import slugify
 
     item = session.exec(
-        _in_scope(assessment)
+        in_scope(assessment)
         .where(ContentItem.slug == slugify(key))
         .options(*LIGHT_ROWS)  # a row needs no body; the edit form loads its scoring
     ).first()

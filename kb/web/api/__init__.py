@@ -1,6 +1,6 @@
 """JSON API under /api/v1: one blueprint, its routes in a module per area (the
 catalogue; offerings; organisations and their audit log; assessments, their scores and
-history; an organisation's evidence; zones and conduits; imports), and what every
+history; an organisation's evidence; zones and conduits; imports; OSCAL documents), and what every
 route shares: bodies checked against a model, errors as problem details (kb.web.errors),
 pages by `limit` and `cursor`, and ETags on reads."""
 
@@ -122,6 +122,7 @@ from kb.web.api import (  # noqa: E402,F401
     offerings,
     openapi,
     orgs,
+    oscal,
     risks,
     scores,
     zones,

@@ -39,6 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         dashboard,
         errors,
         evidence,
+        frameworks,
         home,
         imports,
         offerings,
@@ -85,6 +86,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         snapshots,
         workbooks,
         imports,
+        frameworks,
         proposals,
     ):
         app.register_blueprint(module.bp)

@@ -173,6 +173,8 @@ AUDIT_ACTIONS = {
     "assessment restored": "Assessment brought back",
     "assessment duplicated": "Assessment duplicated",
     "import applied": "Import applied",
+    "mapping added": "Requirement mapped to a framework",
+    "mapping removed": "Framework mapping removed",
     "export downloaded": "Export downloaded",
     "password login changed": "Password login turned on or off",
 }

@@ -271,6 +271,29 @@ def build_world(db) -> dict:
         plan={"changes": [], "conflicts": [], "versions": {}},
     )
     db.add(run)
+    from kb.models import FrameworkControl, FrameworkMapping, MappedFramework
+
+    framework = MappedFramework(
+        organisation_id=acme.id,
+        title="Acme secret-plan framework",
+        version="1",
+        oscal_version="1.2.3",
+        catalog_uuid="6f1c2b7e-3a54-4c1e-9d0a-5b7e2f3c9a11",
+    )
+    db.add(framework)
+    db.flush()
+    db.add(
+        FrameworkControl(
+            framework_id=framework.id, control_id="acc-1", title="x", position=0
+        )
+    )
+    mapping = FrameworkMapping(
+        framework_id=framework.id,
+        control_id="acc-1",
+        requirement_id="SR 1.1",
+        relation="related",
+    )
+    db.add(mapping)
     db.commit()
     return {
         "acme": acme,
@@ -283,6 +306,8 @@ def build_world(db) -> dict:
         "scenario": scenario,
         "snapshot": snapshot,
         "run": run,
+        "framework": framework,
+        "mapping": mapping,
         **people,
     }
 

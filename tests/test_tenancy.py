@@ -17,6 +17,8 @@ TENANT_ARGS = {
     "scenario_id",
     "snapshot_id",
     "run_id",
+    "framework_id",
+    "mapping_id",
 }
 
 
@@ -73,6 +75,8 @@ def url_for_rule(rule: str, world) -> str:
         "number": 1,
         "snapshot_id": world["snapshot"].id,
         "run_id": world["run"].id,
+        "framework_id": world["framework"].id,
+        "mapping_id": world["mapping"].id,
         "key": "sp-09-02-br",
     }
     for name, value in values.items():
@@ -168,6 +172,14 @@ def test_the_sweep_covers_the_routes():
         "api.scores_bulk",
         "api.history",
         "orgs.audit_log",
+        "frameworks.index",
+        "frameworks.run",
+        "frameworks.apply",
+        "frameworks.show",
+        "frameworks.add_mapping",
+        "frameworks.remove_mapping",
+        "api.oscal_profile",
+        "api.oscal_results",
     } <= endpoints
 
 

@@ -75,6 +75,9 @@ class ImportRun(SQLModel, table=True):
     organisation_id: int | None = Field(
         default=None, foreign_key="organisation.id", index=True
     )
+    # What was imported: "oscal-catalog" for an OSCAL catalog (an organisation's), ""
+    # for a workbook, a table or an evidence list (told apart by their assessment).
+    kind: str = Field(default="", max_length=20)
     filename: str = Field(max_length=255)
     sha256: str = Field(max_length=64)
     created_by: int | None = Field(default=None, foreign_key="user.id")

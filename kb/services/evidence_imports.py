@@ -56,7 +56,12 @@ def start(
 
 def get_run(session: Session, org: Organisation, run_id: int) -> ImportRun:
     run = session.get(ImportRun, run_id)
-    if run is None or run.organisation_id != org.id or run.assessment_id is not None:
+    if (
+        run is None
+        or run.organisation_id != org.id
+        or run.assessment_id is not None
+        or run.kind
+    ):
         raise NotFound(f"There is no evidence import {run_id} here.")
     return run
 

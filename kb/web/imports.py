@@ -50,7 +50,7 @@ def _trail(access, assessment, *more) -> list:
     ]
 
 
-def _received(start, then: str, **args) -> tuple[Response | None, list[Problem]]:
+def received(start, then: str, **args) -> tuple[Response | None, list[Problem]]:
     """Hand the uploaded file to `start`, which makes an import run of it. Then go to
     the page `then` of the new run; or, when the file is refused, return its problems
     with nothing kept."""
@@ -75,7 +75,7 @@ def upload(assessment_id: int):
     session, assessment, access = _load(assessment_id, "editor")
     problems: list[Problem] = []
     if request.method == "POST":
-        done, problems = _received(
+        done, problems = received(
             lambda sent: service.preview(
                 session, assessment, access.org, sent.data, sent.filename, g.user
             ),
@@ -101,7 +101,7 @@ def table(assessment_id: int):
     session, assessment, access = _load(assessment_id, "editor")
     problems: list[Problem] = []
     if request.method == "POST":
-        done, problems = _received(
+        done, problems = received(
             lambda sent: service.start_table(
                 session, sent.data, sent.filename, g.user, assessment_id=assessment.id
             ),
@@ -271,7 +271,7 @@ def evidence_table(slug: str):
     access = accounts.org_access(session, g.user, slug, "editor")
     problems: list[Problem] = []
     if request.method == "POST":
-        done, problems = _received(
+        done, problems = received(
             lambda sent: evidence_imports.start(
                 session, access.org, sent.data, sent.filename, g.user
             ),

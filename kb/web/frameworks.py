@@ -23,7 +23,7 @@ def _trail(access, *more) -> list:
     return [
         ("My organisations", url_for("orgs.index")),
         (access.org.name, url_for("orgs.assessments", slug=access.org.slug)),
-        ("Frameworks", url_for("frameworks.index", slug=access.org.slug)),
+        ("Framework mappings", url_for("frameworks.index", slug=access.org.slug)),
         *more,
     ]
 
@@ -53,7 +53,7 @@ def index(slug: str):
         access=access,
         frameworks=service.frameworks(session, access.org),
         problems=problems,
-        trail=_trail(access)[:-1] + [("Frameworks", None)],
+        trail=_trail(access)[:-1] + [("Framework mappings", None)],
     ), (422 if problems else 200)
 
 

@@ -10,6 +10,7 @@ from kb.db import get_session
 from kb.errors import Conflict, InvalidInput, Problem
 from kb.services import accounts
 from kb.services.oscal import imports as service
+from kb.services.oscal import mappings
 from kb.vocabulary import CROSSWALK_RELATIONS
 from kb.web.auditing import import_applied, note
 from kb.web.htmx import see_other
@@ -51,7 +52,7 @@ def index(slug: str):
     return render_template(
         "frameworks/index.html",
         access=access,
-        frameworks=service.frameworks(session, access.org),
+        frameworks=mappings.frameworks(session, access.org),
         problems=problems,
         trail=_trail(access)[:-1] + [("Framework mappings", None)],
     ), (422 if problems else 200)
@@ -99,10 +100,10 @@ def show(slug: str, framework_id: int, problems: list[Problem] | None = None):
     """A framework's controls, a page at a time, with what is mapped to each."""
     session = get_session()
     access = accounts.org_access(session, g.user, slug)
-    framework = service.get_framework(session, access.org, framework_id)
+    framework = mappings.get_framework(session, access.org, framework_id)
     query = request.args.get("q", "").strip()[:200]
     number = max(request.args.get("page", 1, type=int) or 1, 1)
-    rows, total = service.controls_page(
+    rows, total = mappings.controls_page(
         session, framework, query, (number - 1) * PAGE_SIZE, PAGE_SIZE
     )
     return render_template(
@@ -129,9 +130,9 @@ def add_mapping(slug: str, framework_id: int):
     `relation`."""
     session = get_session()
     access = accounts.org_access(session, g.user, slug, "editor")
-    framework = service.get_framework(session, access.org, framework_id)
+    framework = mappings.get_framework(session, access.org, framework_id)
     try:
-        mapping = service.add_mapping(
+        mapping = mappings.add_mapping(
             session,
             framework,
             request.form.get("control_id", ""),
@@ -169,8 +170,8 @@ def remove_mapping(slug: str, framework_id: int, mapping_id: int):
     """Remove one mapping."""
     session = get_session()
     access = accounts.org_access(session, g.user, slug, "editor")
-    framework = service.get_framework(session, access.org, framework_id)
-    mapping = service.remove_mapping(session, framework, mapping_id)
+    framework = mappings.get_framework(session, access.org, framework_id)
+    mapping = mappings.remove_mapping(session, framework, mapping_id)
     note(
         session,
         "mapping removed",

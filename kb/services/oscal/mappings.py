@@ -1,0 +1,178 @@
+"""The frameworks an organisation imported from OSCAL catalogs, their controls, and
+the mappings of our requirements to those controls."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, func, select
+
+from kb.errors import InvalidInput, NotFound, Problem
+from kb.models import (
+    ContentItem,
+    FrameworkControl,
+    FrameworkMapping,
+    MappedFramework,
+    Organisation,
+    User,
+)
+from kb.services.catalogue import get_item
+from kb.vocabulary import CROSSWALK_RELATIONS
+
+
+def frameworks(
+    session: Session, org: Organisation
+) -> list[tuple[MappedFramework, int, int]]:
+    """The organisation's frameworks with their numbers of controls and mappings."""
+    controls = (
+        select(func.count())
+        .where(FrameworkControl.framework_id == MappedFramework.id)
+        .scalar_subquery()
+    )
+    mappings = (
+        select(func.count())
+        .where(FrameworkMapping.framework_id == MappedFramework.id)
+        .scalar_subquery()
+    )
+    return list(
+        session.exec(
+            select(MappedFramework, controls, mappings)
+            .where(MappedFramework.organisation_id == org.id)
+            .order_by(MappedFramework.title, MappedFramework.id)
+        )
+    )
+
+
+def get_framework(
+    session: Session, org: Organisation, framework_id: int
+) -> MappedFramework:
+    framework = session.get(MappedFramework, framework_id)
+    if framework is None or framework.organisation_id != org.id:
+        raise NotFound(f"There is no framework {framework_id} here.")
+    return framework
+
+
+def add_mapping(
+    session: Session,
+    framework: MappedFramework,
+    control_id: str,
+    requirement_key: str,
+    relation: str,
+    user: User,
+) -> FrameworkMapping:
+    """Map one of our requirements to a control of the framework.
+
+    Raises InvalidInput for a control the framework lacks, a requirement we lack, a
+    relation outside CROSSWALK_RELATIONS, or a pair mapped already."""
+    problems = []
+    control = session.exec(
+        select(FrameworkControl).where(
+            FrameworkControl.framework_id == framework.id,
+            FrameworkControl.control_id == control_id.strip(),
+        )
+    ).first()
+    if control is None:
+        problems.append(
+            Problem(
+                "control_id", f"'{control_id}' is not a control of {framework.title}"
+            )
+        )
+    try:
+        requirement: ContentItem | None = get_item(
+            session, "requirement", requirement_key.strip()
+        )
+    except NotFound:
+        requirement = None
+        problems.append(
+            Problem(
+                "requirement",
+                f"'{requirement_key}' is not one of our requirements: use an id such as "
+                "SR 1.1 or SP.03.01 BR",
+            )
+        )
+    if relation not in CROSSWALK_RELATIONS:
+        problems.append(
+            Problem("relation", f"choose one of {', '.join(CROSSWALK_RELATIONS)}")
+        )
+    if (
+        not problems
+        and session.exec(
+            select(FrameworkMapping).where(
+                FrameworkMapping.framework_id == framework.id,
+                FrameworkMapping.control_id == control.control_id,
+                FrameworkMapping.requirement_id == requirement.id,
+            )
+        ).first()
+    ):
+        problems.append(
+            Problem(
+                "requirement",
+                f"{requirement.id} is mapped to {control.control_id} already",
+            )
+        )
+    if problems:
+        raise InvalidInput(problems)
+    mapping = FrameworkMapping(
+        framework_id=framework.id,
+        control_id=control.control_id,
+        requirement_id=requirement.id,
+        relation=relation,
+        created_by=user.id,
+    )
+    session.add(mapping)
+    session.flush()
+    return mapping
+
+
+def remove_mapping(
+    session: Session, framework: MappedFramework, mapping_id: int
+) -> FrameworkMapping:
+    """Delete a mapping of the framework; NotFound for any other id."""
+    mapping = session.get(FrameworkMapping, mapping_id)
+    if mapping is None or mapping.framework_id != framework.id:
+        raise NotFound(f"There is no mapping {mapping_id} of this framework.")
+    session.delete(mapping)
+    session.flush()
+    return mapping
+
+
+@dataclass
+class ControlRow:
+    control: FrameworkControl
+    mappings: list[tuple[FrameworkMapping, ContentItem]]
+
+
+def controls_page(
+    session: Session, framework: MappedFramework, query: str, offset: int, size: int
+) -> tuple[list[ControlRow], int]:
+    """A page of the framework's controls (those whose id or title contains `query`)
+    with what is mapped to each, and how many controls match in all."""
+    where = [FrameworkControl.framework_id == framework.id]
+    if query:
+        pattern = f"%{query.lower()}%"
+        where.append(
+            func.lower(FrameworkControl.control_id).like(pattern)
+            | func.lower(FrameworkControl.title).like(pattern)
+        )
+    total = session.exec(
+        select(func.count()).select_from(FrameworkControl).where(*where)
+    ).one()
+    controls = session.exec(
+        select(FrameworkControl)
+        .where(*where)
+        .order_by(FrameworkControl.position)
+        .offset(offset)
+        .limit(size)
+    ).all()
+    rows = {c.control_id: ControlRow(c, []) for c in controls}
+    for mapping, requirement in session.exec(
+        select(FrameworkMapping, ContentItem)
+        .join(ContentItem, ContentItem.id == FrameworkMapping.requirement_id)
+        .where(
+            FrameworkMapping.framework_id == framework.id,
+            col(FrameworkMapping.control_id).in_(rows),
+        )
+        .order_by(ContentItem.sort_key)
+    ):
+        rows[mapping.control_id].mappings.append((mapping, requirement))
+    return list(rows.values()), total

@@ -276,3 +276,21 @@ def test_a_50_mib_upload_is_refused_before_it_is_read(world, login, org_client, 
     assert huge.status_code == 413
     assert "too large" in huge.text.lower()
     assert count(db, ImportRun) == before
+
+
+def test_a_requirement_page_shows_a_members_own_framework_mappings(
+    world, login, org_client
+):
+    """The world maps SR 1.1 to acc-1 of Acme's framework: Acme's members see it on
+    the requirement's page; nobody else does."""
+    login("vi@acme.test")
+    page = soup(org_client.get("/requirements/sr-1-1"))
+    (row,) = page.select("#mapped tbody tr")
+    cells = [td.get_text(" ", strip=True) for td in row.select("td")]
+    assert cells == ["Acme secret-plan framework", "acc-1 x", "related"]
+    link = row.select_one("a")["href"]
+    assert link == f"/orgs/acme-water/frameworks/{world['framework'].id}?q=acc-1"
+    login.logout()
+    assert "secret-plan" not in org_client.get("/requirements/sr-1-1").text
+    login("boss@other.test")
+    assert "secret-plan" not in org_client.get("/requirements/sr-1-1").text

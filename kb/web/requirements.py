@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, g, render_template, request
 
 from kb.content.kinds import PART_ORDER
 from kb.db import get_session
@@ -16,6 +16,7 @@ from kb.services.catalogue import (
     links_of,
     requirement_facets,
 )
+from kb.services.oscal.mappings import mappings_of_requirement
 from kb.web.cache import cached
 from kb.web.htmx import render
 
@@ -56,7 +57,8 @@ def index():
 @bp.get("/<key>")
 @cached
 def show(key: str) -> str:
-    """Show one requirement with everything it connects to."""
+    """Show one requirement with everything it connects to; a member also sees the
+    controls of their organisations' own frameworks that it is mapped to."""
     session = get_session()
     item = get_item(session, "requirement", key)
     return render_template(
@@ -64,4 +66,8 @@ def show(key: str) -> str:
         item=item,
         links=links_of(session, item.id),
         pairs=crosswalk_pairs(session, requirement_id=item.id),
+        mapped=mappings_of_requirement(
+            session, item.id, [org for org, _role in g.organisations]
+        ),
+        framework_slugs={org.id: org.slug for org, _role in g.organisations},
     )

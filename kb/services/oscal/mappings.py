@@ -176,3 +176,30 @@ def controls_page(
     ):
         rows[mapping.control_id].mappings.append((mapping, requirement))
     return list(rows.values()), total
+
+
+def mappings_of_requirement(
+    session: Session, requirement_id: str, organisations: list[Organisation]
+) -> list[tuple[MappedFramework, FrameworkControl, FrameworkMapping]]:
+    """The controls of these organisations' frameworks that `requirement_id` is
+    mapped to, by framework and control."""
+    if not organisations:
+        return []
+    return list(
+        session.exec(
+            select(MappedFramework, FrameworkControl, FrameworkMapping)
+            .join(FrameworkMapping, FrameworkMapping.framework_id == MappedFramework.id)
+            .join(
+                FrameworkControl,
+                (FrameworkControl.framework_id == MappedFramework.id)
+                & (FrameworkControl.control_id == FrameworkMapping.control_id),
+            )
+            .where(
+                FrameworkMapping.requirement_id == requirement_id,
+                col(MappedFramework.organisation_id).in_(
+                    [org.id for org in organisations]
+                ),
+            )
+            .order_by(MappedFramework.title, FrameworkControl.position)
+        )
+    )

@@ -21,6 +21,7 @@ from kb.models import (
     ImportRun,
     MappedFramework,
 )
+from tests.test_oscal import assert_valid
 
 CATALOG = json.loads(
     (Path(__file__).parent / "data" / "oscal" / "acme-controls.json").read_text()
@@ -113,6 +114,35 @@ def test_a_catalog_is_previewed_then_imported_then_mapped(world, login, org_clie
     assert [c.get_text() for c in cells["Acme internal OT controls"][3:5]] == ["5", "1"]
     actions = set(db.exec(select(AuditEvent.action)))
     assert {"import applied", "mapping added"} <= actions
+
+    # the mappings as OSCAL: ours the source, theirs the target
+    framework_id = int(show.rsplit("/", 1)[1])
+    exported = org_client.get(
+        f"/api/v1/orgs/acme-water/frameworks/{framework_id}/oscal/mapping-collection.json"
+    )
+    assert_valid(exported.json, "mapping")
+    (mapping,) = exported.json["mapping-collection"]["mappings"]
+    (one,) = mapping["maps"]
+    assert (one["relationship"], one["sources"][0]["id-ref"]) == ("subset-of", "sr-1-1")
+    assert one["targets"] == [{"type": "control", "id-ref": "acc-1.1"}]
+    assert mapping["source-resource"]["href"].endswith("/api/v1/oscal/catalog.json")
+
+
+def test_a_framework_with_nothing_mapped_has_no_mapping_collection(
+    world, login, org_client
+):
+    login("ed@acme.test")
+    framework = world["framework"]
+    removed = org_client.post(
+        f"/orgs/acme-water/frameworks/{framework.id}/mappings/{world['mapping'].id}/delete",
+        follow_redirects=True,
+    )
+    assert "Removed the mapping of SR 1.1 to acc-1." in removed.text
+    empty = org_client.get(
+        f"/api/v1/orgs/acme-water/frameworks/{framework.id}/oscal/mapping-collection.json"
+    )
+    assert empty.status_code == 404
+    assert "Nothing is mapped to Acme secret-plan framework yet" in empty.json["detail"]
 
 
 @pytest.mark.parametrize(

@@ -180,6 +180,7 @@ def test_the_sweep_covers_the_routes():
         "frameworks.remove_mapping",
         "api.oscal_profile",
         "api.oscal_results",
+        "api.oscal_mappings",
     } <= endpoints
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, func, select
+from trestle.oscal import common as oscal
+from trestle.oscal import mapping as mapping_model
 
 from kb.errors import InvalidInput, NotFound, Problem
 from kb.models import (
@@ -17,7 +19,16 @@ from kb.models import (
     User,
 )
 from kb.services.catalogue import get_item
+from kb.services.oscal.common import metadata, notice_resource, prop, stable_uuid, token
 from kb.vocabulary import CROSSWALK_RELATIONS
+
+# Our relation of a requirement to their control, as an OSCAL mapping's relationship
+# (ours is the source): partial means the requirement meets part of the control.
+RELATIONSHIPS = {
+    "equivalent": "equivalent-to",
+    "partial": "subset-of",
+    "related": "intersects-with",
+}
 
 
 def frameworks(
@@ -202,4 +213,88 @@ def mappings_of_requirement(
             )
             .order_by(MappedFramework.title, FrameworkControl.position)
         )
+    )
+
+
+def mapping_collection(
+    session: Session, framework: MappedFramework, catalog_href: str
+) -> mapping_model.MappingCollection:
+    """The framework's mappings as an OSCAL mapping collection: our catalog (at
+    `catalog_href`) is the source, the imported catalog the target. Raises NotFound
+    while nothing is mapped (a mapping collection holds at least one map)."""
+    rows = session.exec(
+        select(FrameworkMapping, ContentItem)
+        .join(ContentItem, ContentItem.id == FrameworkMapping.requirement_id)
+        .where(FrameworkMapping.framework_id == framework.id)
+        .order_by(FrameworkMapping.control_id, ContentItem.sort_key)
+    ).all()
+    if not rows:
+        raise NotFound(
+            f"Nothing is mapped to {framework.title} yet: map a requirement first."
+        )
+    key = stable_uuid("mappings", framework.catalog_uuid, framework.id)
+    theirs = stable_uuid(key, "target")
+    newest = max(m.created_at for m, _item in rows)
+    return mapping_model.MappingCollection(
+        uuid=stable_uuid(key, *(m.id for m, _item in rows)),
+        metadata=metadata(
+            f"IEC 62443 requirements mapped to {framework.title}"[:500],
+            max(newest, framework.imported_at).isoformat(timespec="seconds"),
+            max(newest, framework.imported_at),
+        ),
+        provenance=mapping_model.MappingProvenance(
+            method="human",
+            matching_rationale="semantic",
+            status="draft",
+            mapping_description=mapping_model.MappingDescription(
+                "Which IEC 62443 requirements (csms-kb's planning summaries) meet "
+                f"which controls of {framework.title}, as the organisation mapped them."
+            ),
+        ),
+        mappings=[
+            mapping_model.Mapping(
+                uuid=stable_uuid(key, "mapping"),
+                source_resource=mapping_model.MappingResourceReference(
+                    type="catalog", href=catalog_href
+                ),
+                target_resource=mapping_model.MappingResourceReference(
+                    type="catalog", href=f"#{theirs}"
+                ),
+                maps=[
+                    mapping_model.Map(
+                        uuid=stable_uuid(key, "map", m.id),
+                        relationship=RELATIONSHIPS[m.relation],
+                        sources=[
+                            mapping_model.MappingItem(
+                                type="control",
+                                id_ref=token(item.slug),
+                                props=[prop("label", item.id, ours=False)],
+                            )
+                        ],
+                        targets=[
+                            mapping_model.MappingItem(
+                                type="control", id_ref=m.control_id
+                            )
+                        ],
+                    )
+                    for m, item in rows
+                ],
+            )
+        ]
+        if rows
+        else [],
+        back_matter=oscal.BackMatter(
+            resources=[
+                notice_resource("mappings"),
+                oscal.Resource(
+                    uuid=theirs,
+                    title=framework.title,
+                    description=(
+                        f"The OSCAL catalog {framework.catalog_uuid}, version "
+                        f"{framework.version}, as imported into csms-kb."
+                    ),
+                    props=[prop("catalog-uuid", framework.catalog_uuid)],
+                ),
+            ]
+        ),
     )

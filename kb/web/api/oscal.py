@@ -11,11 +11,12 @@ from flask_login import login_required
 
 from kb.db import get_session
 from kb.models import utcnow
+from kb.services import accounts
 from kb.services import assessments as assessment_service
 from kb.services import snapshots as snapshot_service
 from kb.services.catalogue import get_item
 from kb.services.oscal import assessments as oscal_assessments
-from kb.services.oscal import catalog
+from kb.services.oscal import catalog, mappings
 from kb.services.oscal.offerings import component_definition
 from kb.web.api import bp
 from kb.web.cache import SharedLRU, cached
@@ -125,4 +126,19 @@ def oscal_offering(key: str) -> Response:
     changed_at, _digest = catalog.loaded(session)
     return _json(
         component_definition(session, offering, _site(), _catalog_href, changed_at)
+    )
+
+
+@bp.get("/orgs/<slug>/frameworks/<int:framework_id>/oscal/mapping-collection.json")
+@login_required
+def oscal_mappings(slug: str, framework_id: int) -> Response:
+    """The requirements an organisation mapped to a framework it imported, as an
+    OSCAL mapping collection (our catalog the source, theirs the target)."""
+    session = get_session()
+    access = accounts.org_access(session, g.user, slug)
+    framework = mappings.get_framework(session, access.org, framework_id)
+    return _json(
+        mappings.mapping_collection(
+            session, framework, url_for("api.oscal_catalog", _external=True)
+        )
     )

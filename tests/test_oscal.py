@@ -153,6 +153,12 @@ def test_assessment_results_say_what_was_recorded_now_and_in_a_snapshot(
         f"/api/v1/zones/{world['zone'].id}/requirements/SR 1.1",
         json={"state": "met"},
     )
+    component = world["component"].id
+    marked = org_client.put(
+        f"/api/v1/components/{component}/requirements/CR 1.1",
+        json={"state": "not met"},
+    )
+    assert marked.status_code == 200
     now = org_client.get(f"{base}/oscal/assessment-results.json").json
     assert_valid(now, "assessment-results")
     (result,) = now["assessment-results"]["results"]
@@ -169,6 +175,15 @@ def test_assessment_results_say_what_was_recorded_now_and_in_a_snapshot(
     }
     zone = org_client.get(f"/api/v1/zones/{world['zone'].id}").json
     vectors = {(p["name"], p["value"]) for p in result["props"]}
+    assert findings["CR 1.1"]["target"]["status"]["state"] == "not-satisfied"
+    assert (
+        findings["CR 1.1"]["description"] == "Component Acme secret-plan PLC: not met"
+    )
+    held = org_client.get(f"/api/v1/components/{component}").json
+    for which in ("sl_t", "sl_c"):
+        written = "{" + " ".join(map(str, held[which])) + "}"
+        name = f"component-{which.replace('_', '-')}"
+        assert (name, f"Acme secret-plan PLC {written}") in vectors
     for which in ("sl_t", "sl_a"):
         written = "{" + " ".join(map(str, zone[which])) + "}"
         assert (

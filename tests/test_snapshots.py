@@ -102,6 +102,22 @@ def test_a_snapshot_is_unchanged_by_later_edits(world, login, org_client):
     assert now["assessment"]["mean_current"] == 3.0
 
 
+def test_a_snapshot_keeps_each_components_sl_c_as_it_was(world, login, org_client):
+    login("ed@acme.test")
+    aid, component = world["assessment"].id, world["component"].id
+    state = f"/api/v1/components/{component}/requirements/CR 1.1"
+    assert org_client.put(state, json={"state": "met"}).status_code == 200
+    then = org_client.get(f"/api/v1/components/{component}").json["sl_c"]
+    taken = org_client.post(f"/assessments/{aid}/snapshots", data={"label": "PLC"})
+    org_client.put(state, json={"state": "not met"})
+    assert org_client.get(f"/api/v1/components/{component}").json["sl_c"] != then
+    page = soup(org_client.get(taken.headers["Location"]))
+    (row,) = page.select("#snapshot-components tbody tr")
+    assert "Acme secret-plan PLC" in row.th.get_text()
+    achieved = row.select("td")[1].get_text()
+    assert achieved == "{" + " ".join(map(str, then)) + "}"
+
+
 def test_a_snapshot_survives_a_catalogue_reload_without_its_requirement(
     world, db, tmp_path
 ):

@@ -232,9 +232,10 @@ def history(
     )
 
 
-def _states(
+def states_of(
     session: Session, component_ids: list[int]
 ) -> dict[int, dict[str, ComponentRequirement]]:
+    """Each component's states by requirement id, in one query."""
     out: dict[int, dict[str, ComponentRequirement]] = {i: {} for i in component_ids}
     for row in session.exec(
         select(ComponentRequirement).where(
@@ -290,7 +291,7 @@ def component_view(session: Session, component: Component) -> ComponentView:
     those beyond it that have a state)."""
     requirements = for_type(component_requirements(session), component.type)
     by_id = {r.id: r for r in requirements}
-    rows = _states(session, [component.id])[component.id]
+    rows = states_of(session, [component.id])[component.id]
     derived = _derive(requirements, rows, component)
     constraints = []
     rows_by_fr: dict[int, list[ComponentRow]] = {fr: [] for fr in range(1, 8)}
@@ -318,7 +319,7 @@ def component_row(
     session: Session, component: Component, requirement: ContentItem
 ) -> ComponentRow:
     """One requirement of a component, as its row shows it."""
-    state = _states(session, [component.id])[component.id].get(requirement.id)
+    state = states_of(session, [component.id])[component.id].get(requirement.id)
     return ComponentRow(requirement, state, _in_target(requirement, component))
 
 
@@ -333,7 +334,7 @@ def vector_table(session: Session, assessment: Assessment) -> list[ComponentSumm
     queries."""
     components = list_components(session, assessment)
     requirements = component_requirements(session)
-    states = _states(session, [c.id for c in components])
+    states = states_of(session, [c.id for c in components])
     return [
         ComponentSummary(c, _derive(requirements, states[c.id], c)) for c in components
     ]

@@ -9,16 +9,20 @@ from sqlmodel import Session, col, select
 
 from kb.errors import NotFound
 from kb.models import Assessment, Snapshot, User
+from kb.services import components as component_states
 from kb.services import zone_states
 from kb.services.dashboard import rollups, score_rows
 from kb.services.evidence_links import linked_items
 
 
 def state_of(session: Session, assessment: Assessment, today: date) -> dict:
-    """The assessment as data: every register row, every zone's vectors, the roll-ups."""
+    """The assessment as data: every register row, every zone's and component's
+    vectors and states, the roll-ups."""
     rows, requirements = score_rows(session, assessment)
     zones = zone_states.vector_table(session, assessment)
     states = zone_states.derivation_states(session, [z.zone.id for z in zones])
+    components = component_states.vector_table(session, assessment)
+    held = component_states.states_of(session, [c.component.id for c in components])
     return {
         "scores": {
             r.requirement_id: {
@@ -49,6 +53,21 @@ def state_of(session: Session, assessment: Assessment, today: date) -> dict:
                 },
             }
             for z in zones
+        ],
+        "components": [
+            {
+                "id": c.component.id,
+                "name": c.component.name,
+                "type": c.component.type,
+                "sl_t": c.derived.sl_t,
+                "sl_c": c.derived.sl_a,
+                "gap": c.derived.gap,
+                "states": {
+                    rid: {"state": st.state, "reason": st.reason}
+                    for rid, st in held[c.component.id].items()
+                },
+            }
+            for c in components
         ],
         "rollups": rollups(
             rows, [(z.derived.sl_t, z.derived.sl_a) for z in zones], today

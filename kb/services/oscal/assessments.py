@@ -4,8 +4,9 @@ results of its state now or of a snapshot.
 A register row becomes an observation (its current and target levels, status, owner and
 due date, when it was taken) and, where both levels are set, a finding: satisfied when
 the current level reaches the target. A zone's or conduit's SR state becomes an
-observation and a finding the same way (met is satisfied), and the zone's SL-T and SL-A
-vectors are properties of its result."""
+observation and a finding the same way (met is satisfied), and so is a 4-2
+component's CR state; the zones' SL-T and SL-A and the components' target and achieved
+SL-C are properties of the result."""
 
 from __future__ import annotations
 
@@ -30,12 +31,16 @@ from kb.vocabulary import TECHNICAL_PARTS
 
 SATISFIED = oscal.ObjectiveStatusStateValidValues.satisfied
 NOT_SATISFIED = oscal.ObjectiveStatusStateValidValues.not_satisfied
-# How a zone's SR state reads as a finding; "not applicable" makes none.
-ZONE_FINDINGS = {
+# How a zone's SR state or a component's CR state reads as a finding; "not
+# applicable" makes none.
+STATE_FINDINGS = {
     "met": SATISFIED,
     "partly met": NOT_SATISFIED,
     "not met": NOT_SATISFIED,
 }
+# The vectors of each kind: a zone's target and achieved SL, a component's target and
+# achieved SL-C.
+VECTORS = {"component": ("sl_t", "sl_c")}
 
 
 def scope(session: Session, assessment: Assessment) -> list[ContentItem]:
@@ -154,14 +159,17 @@ def results(
             _score_text(row),
             verdict,
         )
-    for zone in state.get("zones", []):
-        for rid, st in zone.get("states", {}).items():
+    held = [(zone["kind"], zone) for zone in state.get("zones", [])] + [
+        ("component", component) for component in state.get("components", [])
+    ]
+    for kind, holder in held:
+        for rid, st in holder.get("states", {}).items():
             record(
                 rid,
-                [("zone", zone["name"]), ("state", st["state"])],
-                f"{zone['kind'].capitalize()} {zone['name']}: {st['state']}"
+                [(kind, holder["name"]), ("state", st["state"])],
+                f"{kind.capitalize()} {holder['name']}: {st['state']}"
                 + (f" ({st['reason']})" if st.get("reason") else ""),
-                ZONE_FINDINGS.get(st["state"]),
+                STATE_FINDINGS.get(st["state"]),
             )
     plan = stable_uuid(key, "no-plan")
     return results_model.AssessmentResults(
@@ -173,19 +181,19 @@ def results(
                 uuid=stable_uuid(key, "result"),
                 title=f"{assessment.name}: {label}",
                 description=(
-                    "Maturity levels of the register's requirements and the state of "
-                    "each zone's and conduit's system requirements, as recorded in "
-                    "csms-kb."
+                    "Maturity levels of the register's requirements, and the state of "
+                    "each zone's and conduit's system requirements and of each "
+                    "component's requirements, as recorded in csms-kb."
                 ),
                 start=taken_at,
                 end=taken_at,
                 props=[
                     prop(
-                        f"{zone['kind']}-sl-{which}",
-                        f"{zone['name']} {vector_text(zone[f'sl_{which}'])}",
+                        f"{kind}-{which.replace('_', '-')}",
+                        f"{holder['name']} {vector_text(holder[which])}",
                     )
-                    for zone in state.get("zones", [])
-                    for which in ("t", "a")
+                    for kind, holder in held
+                    for which in VECTORS.get(kind, ("sl_t", "sl_a"))
                 ]
                 or None,
                 reviewed_controls=oscal.ReviewedControls(

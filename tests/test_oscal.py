@@ -224,3 +224,15 @@ def test_an_offering_is_a_component_definition(client):
     }
     sources = [ci["source"] for ci in component["control-implementations"]]
     assert all(s.startswith("http://localhost/api/v1/oscal/catalog/") for s in sources)
+
+
+def test_a_kept_catalog_carries_the_address_it_was_asked_at(client):
+    """Anonymous catalogue responses are kept; an OSCAL catalog's links are absolute,
+    so each host name gets its own."""
+    for host in ("kb.example", "kb.example.org", "kb.example"):
+        catalog = client.get(
+            "/api/v1/oscal/catalog/62443-3-3.json", base_url=f"http://{host}"
+        ).json["catalog"]
+        sr = next(c for c in controls_of(catalog) if label(c) == "SR 1.1")
+        page = next(link["href"] for link in sr["links"] if link["rel"] == "alternate")
+        assert page == f"http://{host}/requirements/sr-1-1"

@@ -66,7 +66,8 @@ class PageCache:
             or "Authorization" in request.headers
         ):
             return None  # someone with a session or a token: check and render for them
-        return (request.full_path, is_fragment_request())
+        # the host too: OSCAL documents carry absolute addresses
+        return (request.host, request.full_path, is_fragment_request())
 
     def lookup(self) -> Response | None:
         key = self.key()

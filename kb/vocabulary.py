@@ -175,6 +175,7 @@ AUDIT_ACTIONS = {
     "import applied": "Import applied",
     "mapping added": "Requirement mapped to a framework",
     "mapping removed": "Framework mapping removed",
+    "framework removed": "Imported framework removed",
     "export downloaded": "Export downloaded",
     "password login changed": "Password login turned on or off",
 }

@@ -90,6 +90,11 @@ def test_a_catalog_is_previewed_then_imported_then_mapped(world, login, org_clie
         ["Monitoring", "mon-1", "Central log collection"],
         ["Monitoring", "mon-2", "Alarm on new devices"],
     ]
+    # the mapping form offers the controls and our requirements as you type
+    offered = [o["value"] for o in soup(applied).select("#control-ids option")]
+    assert offered == ["acc-1", "acc-1.1", "acc-2", "mon-1", "mon-2"]
+    ours = {o["value"] for o in soup(applied).select("#requirement-ids option")}
+    assert {"SR 1.1", "SP.09.02 BR"} <= ours and "FR 1" not in ours
     again = org_client.post(apply_url, follow_redirects=True)
     assert "This catalog was imported already." in again.text
     assert count(db, FrameworkControl) == controls + 5
@@ -324,3 +329,29 @@ def test_a_requirement_page_shows_a_members_own_framework_mappings(
     assert "secret-plan" not in org_client.get("/requirements/sr-1-1").text
     login("boss@other.test")
     assert "secret-plan" not in org_client.get("/requirements/sr-1-1").text
+
+
+def test_an_admin_removes_a_framework_after_seeing_what_goes(
+    world, login, org_client, db
+):
+    framework_id = world["framework"].id
+    url = f"/orgs/acme-water/frameworks/{framework_id}/remove"
+    login("ed@acme.test")
+    assert org_client.get(url).status_code == 403
+    assert org_client.post(url).status_code == 403
+    login.logout()
+    login("admin@acme.test")
+    page = soup(org_client.get(url))
+    assert (
+        page.select_one("#what-goes")
+        .get_text(" ", strip=True)
+        .startswith(
+            "Its 1 control and the 1 mapping your organisation made to them are deleted."
+        )
+    )
+    removed = org_client.post(url, follow_redirects=True)
+    assert "Removed Acme secret-plan framework and its 1 mapping." in removed.text
+    assert "No framework yet" in removed.text
+    assert [count(db, m) for m in (MappedFramework, FrameworkControl)] == [0, 0]
+    assert count(db, FrameworkMapping) == 0
+    assert "framework removed" in set(db.exec(select(AuditEvent.action)))

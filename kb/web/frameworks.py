@@ -8,7 +8,7 @@ from flask_login import login_required
 
 from kb.db import get_session
 from kb.errors import Conflict, InvalidInput, Problem
-from kb.services import accounts
+from kb.services import accounts, coverage
 from kb.services.oscal import imports as service
 from kb.services.oscal import mappings
 from kb.vocabulary import CROSSWALK_RELATIONS
@@ -116,6 +116,8 @@ def show(slug: str, framework_id: int, problems: list[Problem] | None = None):
         number=number,
         pages=max(1, -(-total // PAGE_SIZE)),
         relations=[(r, r) for r in CROSSWALK_RELATIONS],
+        control_choices=mappings.control_choices(session, framework),
+        requirement_choices=coverage.requirements(session),
         problems=problems or [],
         errors={p.where: p.message for p in problems or []},
         form=request.form,
@@ -189,3 +191,36 @@ def remove_mapping(slug: str, framework_id: int, mapping_id: int):
             q=request.form.get("q") or None,
         )
     )
+
+
+@bp.route("/<int:framework_id>/remove", methods=["GET", "POST"])
+@login_required
+def remove(slug: str, framework_id: int):
+    """Remove an imported framework with its controls and mappings (admin), after a
+    page that says what goes with it."""
+    session = get_session()
+    access = accounts.org_access(session, g.user, slug, "admin")
+    framework = mappings.get_framework(session, access.org, framework_id)
+    if request.method == "GET":
+        controls, mapped = mappings.sizes(session, framework)
+        return render_template(
+            "frameworks/remove.html",
+            access=access,
+            framework=framework,
+            controls=controls,
+            mapped=mapped,
+            trail=_trail(
+                access,
+                (
+                    framework.title,
+                    url_for("frameworks.show", slug=slug, framework_id=framework.id),
+                ),
+                ("Remove", None),
+            ),
+        )
+    title = framework.title
+    dropped = mappings.remove_framework(session, framework)
+    note(session, "framework removed", title, org=access.org, mappings=dropped)
+    session.commit()
+    flash(f"Removed {title} and its {dropped} mapping{'s' if dropped != 1 else ''}.")
+    return see_other(url_for("frameworks.index", slug=slug))

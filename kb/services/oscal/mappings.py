@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, delete, func, select
 from trestle.oscal import common as oscal
 from trestle.oscal import mapping as mapping_model
 
@@ -61,6 +61,42 @@ def get_framework(
     if framework is None or framework.organisation_id != org.id:
         raise NotFound(f"There is no framework {framework_id} here.")
     return framework
+
+
+def control_choices(
+    session: Session, framework: MappedFramework
+) -> list[tuple[str, str]]:
+    """(id, title) of every control of the framework, in its order."""
+    return list(
+        session.exec(
+            select(FrameworkControl.control_id, FrameworkControl.title)
+            .where(FrameworkControl.framework_id == framework.id)
+            .order_by(FrameworkControl.position)
+        )
+    )
+
+
+def sizes(session: Session, framework: MappedFramework) -> tuple[int, int]:
+    """How many controls and how many mappings the framework has."""
+    return tuple(
+        session.exec(
+            select(func.count())
+            .select_from(table)
+            .where(table.framework_id == framework.id)
+        ).one()
+        for table in (FrameworkControl, FrameworkMapping)
+    )
+
+
+def remove_framework(session: Session, framework: MappedFramework) -> int:
+    """Delete the framework with its controls and mappings; return how many mappings
+    went with it."""
+    _controls, dropped = sizes(session, framework)
+    for table in (FrameworkMapping, FrameworkControl):
+        session.execute(delete(table).where(table.framework_id == framework.id))
+    session.delete(framework)
+    session.flush()
+    return dropped
 
 
 def add_mapping(

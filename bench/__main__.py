@@ -14,6 +14,7 @@ from bench import (
     dashboard_bench,
     evidence_bench,
     matrix_bench,
+    oscal_bench,
     register_bench,
     risks_bench,
     search_bench,
@@ -298,6 +299,17 @@ def main(only: list[str]) -> None:
     ):
         line(label, str(load))
     line("ratio of throughput (target >= 0.7x)", f"{page.rps / minimal.rps:.2f}x")
+
+    oscal = oscal_bench.figures(env)
+    print(
+        f"\nOSCAL catalog of the whole catalogue ({oscal['controls']} controls), "
+        f"median of {oscal_bench.ROUNDS}, in-process"
+    )
+    line("the same rows as plain JSON (baseline)", f"{oscal['plain']:8.1f} ms")
+    line(
+        "built with compliance-trestle's models, serialised",
+        f"{oscal['oscal']:8.1f} ms  {oscal['oscal'] / oscal['plain']:.1f}x",
+    )
 
     matrix_figures(work, minimal)
     register_figures(work, env, minimal)

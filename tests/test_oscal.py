@@ -236,3 +236,9 @@ def test_a_kept_catalog_carries_the_address_it_was_asked_at(client):
         sr = next(c for c in controls_of(catalog) if label(c) == "SR 1.1")
         page = next(link["href"] for link in sr["links"] if link["rel"] == "alternate")
         assert page == f"http://{host}/requirements/sr-1-1"
+
+
+def test_a_property_holds_a_persons_text_on_one_line():
+    from kb.services.oscal.common import prop
+
+    assert prop("owner", "  Priya\n  and Sam ").value == "Priya and Sam"

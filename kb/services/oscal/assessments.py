@@ -119,7 +119,9 @@ def results(
             methods=[oscal.Methods.EXAMINE],
             collected=taken_at,
             props=[
-                prop(name, value) for name, value in facts if value not in ("", None)
+                prop(name, value)
+                for name, value in facts
+                if value is not None and str(value).strip()
             ]
             or None,
         )

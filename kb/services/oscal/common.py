@@ -35,8 +35,11 @@ def token(slug: str) -> str:
 
 
 def prop(name: str, value: object, ours: bool = True) -> oscal.Property:
-    """A property; `ours` puts the name in csms-kb's namespace."""
-    return oscal.Property(name=name, value=str(value), ns=NS if ours else None)
+    """A property; `ours` puts the name in csms-kb's namespace. OSCAL wants a value on
+    one line without spaces at its ends, so a person's text is given that shape."""
+    return oscal.Property(
+        name=name, value=" ".join(str(value).split()), ns=NS if ours else None
+    )
 
 
 def metadata(

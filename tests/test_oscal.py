@@ -5,6 +5,7 @@ round trip through compliance-trestle, and each document says what a person reco
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
@@ -238,7 +239,8 @@ def test_a_kept_catalog_carries_the_address_it_was_asked_at(client):
         assert page == f"http://{host}/requirements/sr-1-1"
 
 
-def test_a_property_holds_a_persons_text_on_one_line():
-    from kb.services.oscal.common import prop
+def test_a_persons_text_is_put_on_one_line():
+    from kb.services.oscal.common import metadata, prop
 
     assert prop("owner", "  Priya\n  and Sam ").value == "Priya and Sam"
+    assert metadata("Site\nA: Q3", "1", datetime.now(UTC)).title == "Site A: Q3"

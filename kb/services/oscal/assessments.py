@@ -22,6 +22,7 @@ from kb.services.levels import vector_text
 from kb.services.oscal.common import (
     metadata,
     notice_resource,
+    one_line,
     prop,
     stable_uuid,
     token,
@@ -181,7 +182,7 @@ def results(
         results=[
             results_model.Result(
                 uuid=stable_uuid(key, "result"),
-                title=f"{assessment.name}: {label}",
+                title=one_line(f"{assessment.name}: {label}"),
                 description=(
                     "Maturity levels of the register's requirements, and the state of "
                     "each zone's and conduit's system requirements and of each "

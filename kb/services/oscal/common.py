@@ -34,19 +34,22 @@ def token(slug: str) -> str:
     return slug if _TOKEN_START.match(slug) else f"clause-{slug}"
 
 
+def one_line(text: object) -> str:
+    """A person's text as OSCAL wants titles and values: one line, no spaces at its
+    ends."""
+    return " ".join(str(text).split())
+
+
 def prop(name: str, value: object, ours: bool = True) -> oscal.Property:
-    """A property; `ours` puts the name in csms-kb's namespace. OSCAL wants a value on
-    one line without spaces at its ends, so a person's text is given that shape."""
-    return oscal.Property(
-        name=name, value=" ".join(str(value).split()), ns=NS if ours else None
-    )
+    """A property; `ours` puts the name in csms-kb's namespace."""
+    return oscal.Property(name=name, value=one_line(value), ns=NS if ours else None)
 
 
 def metadata(
     title: str, version: str, last_modified: datetime, remarks: str = NOTICE
 ) -> oscal.Metadata:
     return oscal.Metadata(
-        title=title,
+        title=one_line(title),
         last_modified=last_modified,
         version=version,
         oscal_version=oscal.OscalVersion(OSCAL_VERSION),

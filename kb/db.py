@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+import time
+from collections.abc import Callable
+
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, SQLModel, create_engine
+
+# A pooled PostgreSQL connection idle for longer than this is checked before use (one
+# round trip); one used more recently is trusted. A server restart within that window
+# fails the one request that meets the dead connection, and the pool then renews all.
+PING_AFTER_IDLE_SECONDS = 5.0
+READS_ONLY = "kb_reads_only"
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -26,8 +36,47 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url)
+        _ping_when_idle(engine)
     return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Pessimistic disconnect handling, as SQLAlchemy's `pool_pre_ping`, but only for a
+    connection that has been idle: under load a page no longer pays a round trip for
+    it. A failed ping makes the pool retry with a new connection."""
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection, record) -> None:
+        record.info["kb.returned"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy) -> None:
+        idle = time.monotonic() - record.info.get("kb.returned", 0.0)
+        if idle < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise DisconnectionError(str(error)) from error
+
+
+def reads_only(view: Callable) -> Callable:
+    """Mark a view that only reads. On PostgreSQL its GET requests read outside a
+    transaction (no BEGIN and ROLLBACK round trips: under READ COMMITTED each
+    statement sees the latest commits either way); a write in one raises."""
+    setattr(view, READS_ONLY, True)
+    return view
+
+
+def _refuse_writes(session, *_args) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError(f"{request.endpoint} is marked reads_only but writes")
+
+
+def _refuse_statement_writes(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise RuntimeError(f"{request.endpoint} is marked reads_only but writes")
 
 
 def get_engine() -> Engine:
@@ -35,10 +84,19 @@ def get_engine() -> Engine:
 
 
 def get_session() -> Session:
-    """Return the session of this request or command, opening it on first use."""
+    """Return the session of this request or command, opening it on first use: for a
+    GET of a view marked `reads_only`, one that reads outside a transaction."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["kb.sessions"]()
+        factory = "kb.read_sessions" if _reading() else "kb.sessions"
+        g.db_session = current_app.extensions[factory]()
     return g.db_session
+
+
+def _reading() -> bool:
+    if not has_request_context() or request.method not in ("GET", "HEAD"):
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    return getattr(view, READS_ONLY, False)
 
 
 def close_session(_exc: BaseException | None = None) -> None:
@@ -103,6 +161,17 @@ def init_app(app: Flask) -> None:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(url)
     app.extensions["kb.db"] = engine
-    # One factory for every session, so that tests can bind it to one connection.
+    # One factory for every session, so that tests can bind it to one connection; and
+    # one for the views that only read (SQLite begins a transaction at the first write
+    # anyway, so there they share the engine as it is).
     app.extensions["kb.sessions"] = sessionmaker(engine, class_=Session)
+    reader = (
+        engine
+        if engine.dialect.name == "sqlite"
+        else engine.execution_options(isolation_level="AUTOCOMMIT")
+    )
+    read_sessions = sessionmaker(reader, class_=Session)
+    event.listen(read_sessions, "before_flush", _refuse_writes)
+    event.listen(read_sessions, "do_orm_execute", _refuse_statement_writes)
+    app.extensions["kb.read_sessions"] = read_sessions
     app.teardown_appcontext(close_session)

@@ -169,15 +169,22 @@ def connection(shared_org_app):
     changes are put back too.
     """
     engine = shared_org_app.extensions["kb.db"]
-    sessions = shared_org_app.extensions["kb.sessions"]
+    factories = [
+        shared_org_app.extensions[k] for k in ("kb.sessions", "kb.read_sessions")
+    ]
+    binds = [f.kw["bind"] for f in factories]
     settings = dict(shared_org_app.config)
     with engine.connect() as connection:
         outer = connection.begin()
-        sessions.configure(bind=connection, join_transaction_mode="create_savepoint")
+        for sessions in factories:
+            sessions.configure(
+                bind=connection, join_transaction_mode="create_savepoint"
+            )
         try:
             yield connection
         finally:
-            sessions.configure(bind=engine, join_transaction_mode=None)
+            for sessions, bind in zip(factories, binds, strict=True):
+                sessions.configure(bind=bind, join_transaction_mode=None)
             outer.rollback()
             snapshots.forget_months()  # what it remembered is rolled back too
             shared_org_app.config.clear()

@@ -9,7 +9,7 @@ from flask_login import login_required
 from htmx_flask import make_response as htmx_response
 from markupsafe import Markup
 
-from kb.db import get_session
+from kb.db import get_session, reads_only
 from kb.errors import StaleEdit
 from kb.models import Score, utcnow
 from kb.schemas import AssessmentRename, EvidenceLinkInput, GroupTarget, ScoreUpdate
@@ -65,6 +65,7 @@ def _register_region(session, assessment, access, filters) -> str:
 
 @bp.get("/<int:assessment_id>")
 @login_required
+@reads_only
 def show(assessment_id: int):
     """The register: every process requirement in scope, grouped, filtered, sorted.
 

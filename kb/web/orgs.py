@@ -17,7 +17,7 @@ from flask import (
 from flask_login import login_required
 from markupsafe import Markup
 
-from kb.db import get_session
+from kb.db import get_session, reads_only
 from kb.errors import InvalidInput
 from kb.models import Organisation
 from kb.schemas import AssessmentCreate, MemberAdd, MemberRole
@@ -107,6 +107,7 @@ def _assessments_page(found, archived: bool, errors: dict, form, status: int = 2
 
 @bp.get("/<slug>/assessments")
 @login_required
+@reads_only
 def assessments(slug: str):
     """List assessments with their progress; show archived ones on request (the whole
     page kept rendered until something it shows changes)."""

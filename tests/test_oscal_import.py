@@ -21,7 +21,7 @@ from kb.models import (
     ImportRun,
     MappedFramework,
 )
-from tests.test_oscal import assert_valid
+from tests.test_oscal import assert_valid, controls_of
 
 CATALOG = json.loads(
     (Path(__file__).parent / "data" / "oscal" / "acme-controls.json").read_text()
@@ -355,3 +355,25 @@ def test_an_admin_removes_a_framework_after_seeing_what_goes(
     assert [count(db, m) for m in (MappedFramework, FrameworkControl)] == [0, 0]
     assert count(db, FrameworkMapping) == 0
     assert "framework removed" in set(db.exec(select(AuditEvent.action)))
+
+
+def test_our_own_catalog_imports_as_a_framework(world, login, org_client, db):
+    """A catalog as rich as a real one (nested groups, parts, links, back matter):
+    our own, exported and read back as another framework."""
+    login("ed@acme.test")
+    exported = org_client.get("/api/v1/oscal/catalog.json")
+    controls = len(controls_of(exported.json["catalog"]))
+    page = org_client.get(
+        upload(org_client, exported.data, "iec-62443.json").headers["Location"]
+    )
+    assert soup(page).select_one("#control-count").get_text() == str(controls)
+    org_client.post(soup(page).select_one("form[action$='/apply']")["action"])
+    framework = db.exec(
+        select(MappedFramework).where(MappedFramework.title.startswith("IEC 62443"))
+    ).one()
+    ids = db.exec(
+        select(FrameworkControl.control_id)
+        .where(FrameworkControl.framework_id == framework.id)
+        .order_by(FrameworkControl.position)
+    ).all()
+    assert ids == [c["id"] for c in controls_of(exported.json["catalog"])]

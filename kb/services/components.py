@@ -327,6 +327,7 @@ def component_row(
 class ComponentSummary:
     component: Component
     derived: Derived
+    states: dict[str, ComponentRequirement]  # what the derivation read, by requirement
 
 
 def vector_table(session: Session, assessment: Assessment) -> list[ComponentSummary]:
@@ -336,5 +337,6 @@ def vector_table(session: Session, assessment: Assessment) -> list[ComponentSumm
     requirements = component_requirements(session)
     states = states_of(session, [c.id for c in components])
     return [
-        ComponentSummary(c, _derive(requirements, states[c.id], c)) for c in components
+        ComponentSummary(c, _derive(requirements, states[c.id], c), states[c.id])
+        for c in components
     ]

@@ -20,9 +20,7 @@ def state_of(session: Session, assessment: Assessment, today: date) -> dict:
     vectors and states, the roll-ups."""
     rows, requirements = score_rows(session, assessment)
     zones = zone_states.vector_table(session, assessment)
-    states = zone_states.derivation_states(session, [z.zone.id for z in zones])
     components = component_states.vector_table(session, assessment)
-    held = component_states.states_of(session, [c.component.id for c in components])
     return {
         "scores": {
             r.requirement_id: {
@@ -47,10 +45,7 @@ def state_of(session: Session, assessment: Assessment, today: date) -> dict:
                 "sl_t": z.derived.sl_t,
                 "sl_a": z.derived.sl_a,
                 "gap": z.derived.gap,
-                "states": {
-                    rid: {"state": st.state, "reason": st.reason}
-                    for rid, st in states[z.zone.id].items()
-                },
+                "states": _states(z.states),
             }
             for z in zones
         ],
@@ -62,10 +57,7 @@ def state_of(session: Session, assessment: Assessment, today: date) -> dict:
                 "sl_t": c.derived.sl_t,
                 "sl_c": c.derived.sl_a,
                 "gap": c.derived.gap,
-                "states": {
-                    rid: {"state": st.state, "reason": st.reason}
-                    for rid, st in held[c.component.id].items()
-                },
+                "states": _states(c.states),
             }
             for c in components
         ],
@@ -74,6 +66,11 @@ def state_of(session: Session, assessment: Assessment, today: date) -> dict:
         ).as_dict()
         | {"evidence_overdue": _evidence_overdue(session, assessment, today)},
     }
+
+
+def _states(states: dict) -> dict:
+    """A zone's or component's states as data: state and reason by requirement."""
+    return {rid: {"state": st.state, "reason": st.reason} for rid, st in states.items()}
 
 
 def _evidence_overdue(session: Session, assessment: Assessment, today: date) -> int:

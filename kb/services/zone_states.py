@@ -194,6 +194,7 @@ class VectorRow:
     zone: Zone
     derived: Derived
     joins: list[Zone]
+    states: dict[str, State]  # what the derivation read, by requirement
 
 
 def vector_table(session: Session, assessment: Assessment) -> list[VectorRow]:
@@ -208,6 +209,7 @@ def vector_table(session: Session, assessment: Assessment) -> list[VectorRow]:
             zone,
             derive(items, states[zone.id], zone.sl_t),
             [by_id[zid] for zid in joins.get(zone.id, []) if zid in by_id],
+            states[zone.id],
         )
         for zone in zones
     ]

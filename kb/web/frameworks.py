@@ -3,6 +3,8 @@ requirements to their controls: upload, preview, apply, then map."""
 
 from __future__ import annotations
 
+import math
+
 from flask import Blueprint, flash, g, render_template, request, url_for
 from flask_login import login_required
 
@@ -114,7 +116,7 @@ def show(slug: str, framework_id: int, problems: list[Problem] | None = None):
         total=total,
         query=query,
         number=number,
-        pages=max(1, -(-total // PAGE_SIZE)),
+        pages=max(1, math.ceil(total / PAGE_SIZE)),
         relations=[(r, r) for r in CROSSWALK_RELATIONS],
         control_choices=mappings.control_choices(session, framework),
         requirement_choices=coverage.requirements(session),

@@ -49,12 +49,17 @@ class Catalogue:
     digest: str
 
 
-def load(session: Session, part: str | None) -> Catalogue:
-    """The catalogue rows of `part` (None: every part); NotFound for another part."""
+def check_part(part: str | None) -> None:
+    """NotFound for a part the catalogue does not have (None: every part)."""
     if part is not None and part not in PART_ORDER:
         raise NotFound(
             f"There is no part '{part}': use one of {', '.join(PART_ORDER)}."
         )
+
+
+def load(session: Session, part: str | None) -> Catalogue:
+    """The catalogue rows of `part` (None: every part); NotFound for another part."""
+    check_part(part)
     query = select(ContentItem).where(
         ContentItem.kind == "requirement", col(ContentItem.retired).is_(False)
     )

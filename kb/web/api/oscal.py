@@ -39,10 +39,14 @@ def _json(document) -> Response:
 
 
 def _catalog(part: str | None) -> Response:
-    rows = catalog.load(get_session(), part)
-    key = (_site(), part, rows.digest)
+    """The catalog of `part`, read and built only when the content changed."""
+    catalog.check_part(part)
+    session = get_session()
+    _changed_at, digest = catalog.loaded(session)
+    key = (_site(), part, digest)
     body = _catalogs.get(key)
     if body is None:
+        rows = catalog.load(session, part)
         body = catalog.build(
             rows, part, _site(), _catalog_href
         ).oscal_serialize_json_bytes()

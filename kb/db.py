@@ -87,12 +87,13 @@ def get_session() -> Session:
     """Return the session of this request or command, opening it on first use: for a
     GET of a view marked `reads_only`, one that reads outside a transaction."""
     if "db_session" not in g:
-        factory = "kb.read_sessions" if _reading() else "kb.sessions"
+        factory = "kb.read_sessions" if reading() else "kb.sessions"
         g.db_session = current_app.extensions[factory]()
     return g.db_session
 
 
-def _reading() -> bool:
+def reading() -> bool:
+    """Whether this request is the GET of a view marked `reads_only`."""
     if not has_request_context() or request.method not in ("GET", "HEAD"):
         return False
     view = current_app.view_functions.get(request.endpoint or "")

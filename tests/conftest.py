@@ -3,8 +3,8 @@ tests/data/content, clients, a session, and two organisations to test with."""
 
 from __future__ import annotations
 
+import hashlib
 import os
-import uuid
 from pathlib import Path
 
 import pytest
@@ -27,12 +27,14 @@ def pytest_addoption(parser):
     )
 
 
-ENGINE = "sqlite"
+# Read again when test modules import `tests.conftest`, a second copy of this module
+# beside the one pytest loads: the environment tells that copy the engine as well.
+ENGINE = os.environ.get("KB_TEST_DB", "sqlite")
 
 
 def pytest_configure(config):
     global ENGINE
-    ENGINE = config.getoption("--db")
+    ENGINE = os.environ["KB_TEST_DB"] = config.getoption("--db")
     if ENGINE == "postgresql" and not os.environ.get("KB_TEST_POSTGRES_URL"):
         raise pytest.UsageError(
             "--db=postgresql needs KB_TEST_POSTGRES_URL; "
@@ -41,15 +43,19 @@ def pytest_configure(config):
 
 
 def database_url(tmp_path: Path) -> str:
-    """A new, empty database for one app: a file on SQLite, a database on PostgreSQL."""
+    """The database of the apps made on `tmp_path`, empty at first: a file there on
+    SQLite, a database named after the folder on PostgreSQL."""
     if ENGINE == "sqlite":
         return f"sqlite:///{tmp_path / 'kb.sqlite'}"
     import psycopg
 
     server = os.environ["KB_TEST_POSTGRES_URL"]
-    name = f"kb_test_{uuid.uuid4().hex[:12]}"
+    name = f"kb_test_{hashlib.sha256(str(tmp_path).encode()).hexdigest()[:16]}"
     with psycopg.connect(server.replace("+psycopg", ""), autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
+        if not connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+        ).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
     return server.rsplit("/", 1)[0] + "/" + name
 
 
@@ -79,6 +85,8 @@ def make_app(tmp_path: Path, content_dir: Path = FIXTURE_CONTENT, **config):
             "TESTING": True,
             "SECRET_KEY": "test",
             "WTF_CSRF_ENABLED": False,
+            # tests roll their changes back, so no change is ever announced
+            "MEMBER_MEMO": False,
             "DATABASE_URL": database_url(tmp_path),
             "CONTENT_DIR": str(content_dir),
             "INDEX_DIR": str(tmp_path / "index"),

@@ -29,7 +29,7 @@ def test_a_reads_only_view_reads_and_refuses_to_write(world, org_app, login):
         "/orgs/acme-water/assessments", method="POST"
     ):  # creating an assessment is a write, in a transaction
         assert kb_db.get_session() is not None
-        assert not kb_db._reading()
+        assert not kb_db.reading()
 
 
 def test_a_connection_that_died_while_idle_is_replaced(app, monkeypatch):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import DDL, JSON, Column, event
 from sqlmodel import Field, SQLModel
 
 from kb.models.base import new_revision, utcnow
@@ -46,6 +46,27 @@ class Membership(SQLModel, table=True):
         foreign_key="organisation.id", primary_key=True, index=True
     )
     role: str  # viewer | editor | admin
+
+
+# On PostgreSQL each committed change to the three tables above is announced on this
+# channel: server processes keep who is logged in until they hear of one
+# (kb.web.member_memo). An organisation's revision moves with every change to its
+# records, so its table announces those too. Migration 7c1e5a9d2b40 adds the same to
+# a database made before.
+MEMBERS_CHANNEL = "kb_members"
+_ANNOUNCE = DDL(
+    "CREATE OR REPLACE FUNCTION kb_announce_members() RETURNS trigger "
+    "LANGUAGE plpgsql AS $$ BEGIN "
+    f"PERFORM pg_notify('{MEMBERS_CHANNEL}', ''); RETURN NULL; END $$"
+).execute_if(dialect="postgresql")
+_ANNOUNCE_CHANGES = DDL(
+    "CREATE TRIGGER kb_announce_members "
+    "AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %(fullname)s "
+    "FOR EACH STATEMENT EXECUTE FUNCTION kb_announce_members()"
+).execute_if(dialect="postgresql")
+for _table in (Organisation, User, Membership):
+    event.listen(_table.__table__, "after_create", _ANNOUNCE)
+    event.listen(_table.__table__, "after_create", _ANNOUNCE_CHANGES)
 
 
 class LoginAttempt(SQLModel, table=True):

@@ -40,6 +40,7 @@ from kb.services.sso import password_login_refused
 from kb.web.auditing import note
 from kb.web.forms import parse
 from kb.web.htmx import see_other
+from kb.web.member_memo import find_member
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -114,11 +115,7 @@ def load_token_user(_request) -> SessionUser | None:
 def load_user(user_id: str) -> SessionUser | None:
     if bearer_token() is not None:
         return None  # an API request with a token acts as the token's owner
-    found = (
-        user_and_organisations(get_session(), int(user_id))
-        if user_id.isdigit()
-        else None
-    )
+    found = find_member(int(user_id)) if user_id.isdigit() else None
     return SessionUser(*found) if found and found[0].active else None
 
 

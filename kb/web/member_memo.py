@@ -1,0 +1,155 @@
+"""Who is logged in, kept by each server process between requests on PostgreSQL.
+
+Every member's page needs the user and their organisations: whether the account is
+active, the roles, and each organisation's revision, under which pages are kept
+rendered (kb.web.fragments). Reading them is one query a request; on PostgreSQL that
+round trip costs about as much as the rest of a kept page (docs/benchmarks.md (14)).
+So the views marked `reads_only` take them from this memo.
+
+It keeps them only while the process hears of every change. Triggers on the tables of
+users, memberships and organisations announce each committed change on
+`MEMBERS_CHANNEL` (an organisation's revision moves with every change to its records,
+so that covers them all), and a thread of the process listens and forgets all it
+keeps. While the thread is not listening (starting, or its connection lost), nothing
+is kept and every request reads the database.
+
+An announcement arrives within milliseconds of the commit. So that nobody misses their
+own change for those milliseconds (the next page may be served by another process),
+a person's requests read the database for a moment after each one that may write.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from threading import Lock, Thread
+
+import psycopg
+from flask import Flask, current_app, request, session
+
+from kb.db import get_engine, get_session, reading
+from kb.models import Organisation, User
+from kb.models.accounts import MEMBERS_CHANNEL
+from kb.services.accounts import user_and_organisations
+
+Found = tuple[User, list[tuple[Organisation, str]]]
+EXTENSION = "kb.member_memo"
+WROTE_AT = "kb_wrote_at"  # in the session cookie: when the person last sent a write
+OWN_WRITES_SECONDS = 1.0
+CHECK_SECONDS = 10.0  # a quiet listening connection is checked this often
+RETRY_SECONDS = 1.0  # after the listening connection is lost
+
+
+class MemberMemo:
+    """The users found lately, each with their organisations and roles, for as long as
+    no change has been announced since they were read."""
+
+    def __init__(self, connect: Callable[[], psycopg.Connection]) -> None:
+        self._connect = connect
+        self._lock = Lock()
+        self._found: dict[int, Found] = {}
+        self._generation = 0  # moves whenever what was read before may be stale
+        self._listening = False
+        self._pid: int | None = None
+
+    @property
+    def listening(self) -> bool:
+        return self._listening
+
+    def find(self, user_id: int, load: Callable[[], Found | None]) -> Found | None:
+        """The user kept for `user_id`, else `load()`, kept unless a change was
+        announced while it loaded. What it keeps is shared between requests and
+        threads: `load` must return objects outside any session."""
+        self._start_listening()
+        with self._lock:
+            kept = self._found.get(user_id) if self._listening else None
+            generation = self._generation
+        if kept is not None:
+            return kept
+        found = load()
+        with self._lock:
+            if found and self._listening and generation == self._generation:
+                self._found[user_id] = found
+        return found
+
+    def forget(self, listening: bool | None = None) -> None:
+        """Forget everything kept (and start or stop keeping)."""
+        with self._lock:
+            self._generation += 1
+            self._found.clear()
+            if listening is not None:
+                self._listening = listening
+
+    def _start_listening(self) -> None:
+        """Start this process's listener once; a forked server worker starts its own."""
+        pid = os.getpid()
+        if self._pid == pid:
+            return
+        with self._lock:
+            if self._pid == pid:
+                return
+            self._pid = pid
+        self.forget(listening=False)
+        Thread(target=self._listen, name="kb-member-memo", daemon=True).start()
+
+    def _listen(self) -> None:
+        while True:
+            try:
+                with self._connect() as connection:
+                    connection.execute(f"LISTEN {MEMBERS_CHANNEL}")
+                    self.forget(listening=True)
+                    while True:
+                        for _announced in connection.notifies(timeout=CHECK_SECONDS):
+                            self.forget()
+                        connection.execute("SELECT 1")  # raises if the link died
+            except psycopg.Error:
+                pass
+            self.forget(listening=False)
+            time.sleep(RETRY_SECONDS)
+
+
+def find_member(user_id: int) -> Found | None:
+    """The user and their organisations for this request (None: no such user): from
+    the memo for a view that only reads, else read in the request's session."""
+    memo: MemberMemo | None = current_app.extensions.get(EXTENSION)
+    wrote_at = session.get(WROTE_AT, 0.0)
+    if memo is None or not reading() or time.time() - wrote_at < OWN_WRITES_SECONDS:
+        return user_and_organisations(get_session(), user_id)
+    return memo.find(user_id, lambda: _read_apart(user_id))
+
+
+def _read_apart(user_id: int) -> Found | None:
+    """Read in a session of its own, closed at once: what it returns belongs to no
+    session, so that later requests may share it."""
+    with current_app.extensions["kb.read_sessions"]() as apart:
+        return user_and_organisations(apart, user_id)
+
+
+def _note_writes(response):
+    if request.method not in ("GET", "HEAD", "OPTIONS") and "_user_id" in session:
+        session[WROTE_AT] = time.time()
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Keep who is logged in on PostgreSQL, unless MEMBER_MEMO is off."""
+    if not app.config["MEMBER_MEMO"]:
+        return
+    with app.app_context():
+        engine = get_engine()
+    if engine.dialect.name != "postgresql":
+        return
+    args, options = engine.dialect.create_connect_args(engine.url)
+
+    def connect() -> psycopg.Connection:
+        return psycopg.connect(
+            *args,
+            **options,
+            autocommit=True,
+            connect_timeout=5,
+            tcp_user_timeout=int(CHECK_SECONDS * 1000),  # a dead link fails, not hangs
+        )
+
+    app.extensions[EXTENSION] = MemberMemo(connect)
+    app.after_request(_note_writes)

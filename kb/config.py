@@ -43,9 +43,9 @@ DEFAULTS: dict[str, object] = {
     "API_RATE_LIMIT": 600,
     # Length of the API rate-limit window, in seconds; the count is in the database.
     "API_RATE_WINDOW_SECONDS": 60,
-    # On PostgreSQL, each server process keeps who is logged in between requests until
-    # the database announces a change (kb/web/member_memo.py); False reads them from
-    # the database for every request. It costs one connection per process.
+    # Each server process keeps who is logged in between requests until it sees a
+    # change in the database (kb/web/member_memo.py); False reads them for every
+    # request. On PostgreSQL it costs one more connection per process.
     "MEMBER_MEMO": True,
     # Require login for the catalogue pages and the catalogue API too.
     "CATALOGUE_REQUIRES_LOGIN": False,

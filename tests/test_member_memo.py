@@ -1,6 +1,6 @@
-"""Who is logged in, kept per process on PostgreSQL (kb.web.member_memo): kept while
-the database announces no change, forgotten on each announcement, never kept while
-nobody listens, and a person's own change seen at once."""
+"""Who is logged in, kept per server process (kb.web.member_memo): kept while no
+change is seen, forgotten at each one, never kept while nobody listens (PostgreSQL),
+and a person's own change seen at once."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy import event, update
 
 from kb.models import Membership, Organisation, User
 from kb.web import member_memo
-from kb.web.member_memo import EXTENSION, MemberMemo
+from kb.web.member_memo import EXTENSION, Announcements, MemberMemo
 from tests import factories
 from tests.conftest import Login, make_app, run_cli, session_for
 
@@ -67,7 +67,7 @@ def memo(monkeypatch):
         connections.append(FakeConnection(announcements))
         return connections[-1]
 
-    made = MemberMemo(connect)
+    made = MemberMemo(Announcements(connect))
     made.announce = announcements.put
     made.connections = connections
     return made
@@ -85,7 +85,7 @@ def counting(found):
 
 def test_kept_while_listening_and_forgotten_on_an_announcement(memo):
     memo.find(1, lambda: ("user", []))  # starts the listener
-    assert eventually(lambda: memo.listening)
+    assert eventually(lambda: memo.watching)
     assert memo.connections[0].statements == ["LISTEN kb_members"]
     loads, load = counting(("user", []))
     memo.forget()
@@ -103,11 +103,11 @@ def test_nothing_is_kept_while_the_link_is_lost_until_it_listens_again(
 ):
     loads, load = counting(("user", []))
     memo.find(1, load)
-    assert eventually(lambda: memo.listening)
+    assert eventually(lambda: memo.watching)
     memo.find(1, load)
     monkeypatch.setattr(member_memo, "RETRY_SECONDS", 60)
     memo.announce(LOST)
-    assert eventually(lambda: not memo.listening)
+    assert eventually(lambda: not memo.watching)
     before = len(loads)
     memo.find(1, load)
     memo.find(1, load)
@@ -117,15 +117,15 @@ def test_nothing_is_kept_while_the_link_is_lost_until_it_listens_again(
 def test_reconnects_after_a_lost_link(memo):
     _loads, load = counting(("user", []))
     memo.find(1, load)
-    assert eventually(lambda: memo.listening)
+    assert eventually(lambda: memo.watching)
     memo.announce(LOST)
-    assert eventually(lambda: len(memo.connections) == 2 and memo.listening)
+    assert eventually(lambda: len(memo.connections) == 2 and memo.watching)
     assert memo.connections[1].statements == ["LISTEN kb_members"]
 
 
 def test_a_read_overtaken_by_an_announcement_is_not_kept(memo):
     memo.find(1, lambda: ("user", []))
-    assert eventually(lambda: memo.listening)
+    assert eventually(lambda: memo.watching)
 
     def load_while_announced():
         memo.forget()  # as the listener does when a change is announced meanwhile
@@ -139,23 +139,21 @@ def test_a_read_overtaken_by_an_announcement_is_not_kept(memo):
 
 def test_no_user_is_not_kept(memo):
     memo.find(1, lambda: None)
-    assert eventually(lambda: memo.listening)
+    assert eventually(lambda: memo.watching)
     assert memo.find(3, lambda: None) is None
     loads, load = counting(("user", []))
     assert memo.find(3, load) == ("user", [])
     assert loads == [1]
 
 
-# -- on a real PostgreSQL server, as a server process runs it ---------------------------
+# -- on the real database, as a server process runs it ----------------------------------
 
 
 @pytest.fixture
 def served(tmp_path, monkeypatch):
     """An app with the memo on and a committed world (nothing rolled back): Acme with
-    its admin logged in, the memo listening and the org list already read once."""
+    its admin logged in, the memo watching and the org list already read once."""
     app = make_app(tmp_path, MEMBER_MEMO=True)
-    if app.extensions["kb.db"].dialect.name != "postgresql":
-        pytest.skip("the memo is PostgreSQL's (run with --db=postgresql)")
     assert run_cli(app, "load").exit_code == 0
     with session_for(app) as db:
         acme = factories.make_org(db, name="Acme Water")
@@ -168,7 +166,7 @@ def served(tmp_path, monkeypatch):
     memo: MemberMemo = app.extensions[EXTENSION]
     monkeypatch.setattr(member_memo, "OWN_WRITES_SECONDS", 0.0)
     assert client.get("/orgs/acme-water/assessments").status_code == 200
-    assert eventually(lambda: memo.listening)
+    assert eventually(lambda: memo.watching)
     return app, client, memo, ids
 
 
@@ -250,11 +248,12 @@ def test_a_persons_own_change_shows_at_once_even_before_it_is_announced(
     app, client, memo, _ids = served
     client.get("/orgs/acme-water/assessments")
     forget = memo.forget
-    # The announcement is late: the listener hears nothing until the test lets it.
+    # On PostgreSQL the announcement is late: the listener hears nothing until the
+    # test lets it. (SQLite sees the change at the next lookup.)
     monkeypatch.setattr(
         memo,
         "forget",
-        lambda listening=None: None if listening is None else forget(listening),
+        lambda watching=None: None if watching is None else forget(watching),
     )
     monkeypatch.setattr(member_memo, "OWN_WRITES_SECONDS", 1.0)
     created = client.post(

@@ -1,29 +1,33 @@
-"""Who is logged in, kept by each server process between requests on PostgreSQL.
+"""Who is logged in, kept by each server process between requests.
 
 Every member's page needs the user and their organisations: whether the account is
 active, the roles, and each organisation's revision, under which pages are kept
-rendered (kb.web.fragments). Reading them is one query a request; on PostgreSQL that
-round trip costs about as much as the rest of a kept page (docs/benchmarks.md (14)).
-So the views marked `reads_only` take them from this memo.
+rendered (kb.web.fragments). Reading them is one query a request, which costs about
+as much as the rest of a kept page, on PostgreSQL the more for its round trip
+(docs/benchmarks.md (14)). So the views marked `reads_only` take them from this memo.
 
-It keeps them only while the process hears of every change. Triggers on the tables of
-users, memberships and organisations announce each committed change on
-`MEMBERS_CHANNEL` (an organisation's revision moves with every change to its records,
-so that covers them all), and a thread of the process listens and forgets all it
-keeps. While the thread is not listening (starting, or its connection lost), nothing
-is kept and every request reads the database.
-
-An announcement arrives within milliseconds of the commit. So that nobody misses their
-own change for those milliseconds (the next page may be served by another process),
-a person's requests read the database for a moment after each one that may write.
+It keeps them only while the process hears of every change, and forgets all it keeps
+at each one:
+- On PostgreSQL, triggers on the tables of users, memberships and organisations
+  announce each committed change on `MEMBERS_CHANNEL` (an organisation's revision moves
+  with every change to its records, so that covers them all). A thread of the process
+  listens. While it is not listening (starting, or its connection lost), nothing is
+  kept and every request reads the database. An announcement arrives within
+  milliseconds of the commit; so that nobody misses their own change for those
+  milliseconds (the next page may be served by another process), a person's requests
+  read the database for a moment after each one that may write.
+- On SQLite, before each lookup, `PRAGMA data_version` on a connection of the
+  process's own says whether any other connection has committed since.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 from collections.abc import Callable
 from threading import Lock, Thread
+from typing import Protocol
 
 import psycopg
 from flask import Flask, current_app, request, session
@@ -41,47 +45,61 @@ CHECK_SECONDS = 10.0  # a quiet listening connection is checked this often
 RETRY_SECONDS = 1.0  # after the listening connection is lost
 
 
+class Watcher(Protocol):
+    def watch(self, memo: MemberMemo) -> None:
+        """Called before each lookup: tell `memo` to forget on a change."""
+
+
 class MemberMemo:
     """The users found lately, each with their organisations and roles, for as long as
-    no change has been announced since they were read."""
+    no change has been seen since they were read."""
 
-    def __init__(self, connect: Callable[[], psycopg.Connection]) -> None:
-        self._connect = connect
+    def __init__(self, watcher: Watcher) -> None:
+        self._watcher = watcher
         self._lock = Lock()
         self._found: dict[int, Found] = {}
         self._generation = 0  # moves whenever what was read before may be stale
-        self._listening = False
-        self._pid: int | None = None
+        self._watching = False
 
     @property
-    def listening(self) -> bool:
-        return self._listening
+    def watching(self) -> bool:
+        """Whether every change is seen now, so that what is read may be kept."""
+        return self._watching
 
     def find(self, user_id: int, load: Callable[[], Found | None]) -> Found | None:
-        """The user kept for `user_id`, else `load()`, kept unless a change was
-        announced while it loaded. What it keeps is shared between requests and
-        threads: `load` must return objects outside any session."""
-        self._start_listening()
+        """The user kept for `user_id`, else `load()`, kept unless a change was seen
+        while it loaded. What it keeps is shared between requests and threads: `load`
+        must return objects outside any session."""
+        self._watcher.watch(self)
         with self._lock:
-            kept = self._found.get(user_id) if self._listening else None
+            kept = self._found.get(user_id) if self._watching else None
             generation = self._generation
         if kept is not None:
             return kept
         found = load()
         with self._lock:
-            if found and self._listening and generation == self._generation:
+            if found and self._watching and generation == self._generation:
                 self._found[user_id] = found
         return found
 
-    def forget(self, listening: bool | None = None) -> None:
+    def forget(self, watching: bool | None = None) -> None:
         """Forget everything kept (and start or stop keeping)."""
         with self._lock:
             self._generation += 1
             self._found.clear()
-            if listening is not None:
-                self._listening = listening
+            if watching is not None:
+                self._watching = watching
 
-    def _start_listening(self) -> None:
+
+class Announcements:
+    """PostgreSQL: a thread of each process listens on `MEMBERS_CHANNEL`."""
+
+    def __init__(self, connect: Callable[[], psycopg.Connection]) -> None:
+        self._connect = connect
+        self._lock = Lock()
+        self._pid: int | None = None
+
+    def watch(self, memo: MemberMemo) -> None:
         """Start this process's listener once; a forked server worker starts its own."""
         pid = os.getpid()
         if self._pid == pid:
@@ -90,23 +108,52 @@ class MemberMemo:
             if self._pid == pid:
                 return
             self._pid = pid
-        self.forget(listening=False)
-        Thread(target=self._listen, name="kb-member-memo", daemon=True).start()
+        memo.forget(watching=False)
+        Thread(
+            target=self._listen, args=(memo,), name="kb-member-memo", daemon=True
+        ).start()
 
-    def _listen(self) -> None:
+    def _listen(self, memo: MemberMemo) -> None:
         while True:
             try:
                 with self._connect() as connection:
                     connection.execute(f"LISTEN {MEMBERS_CHANNEL}")
-                    self.forget(listening=True)
+                    memo.forget(watching=True)
                     while True:
                         for _announced in connection.notifies(timeout=CHECK_SECONDS):
-                            self.forget()
+                            memo.forget()
                         connection.execute("SELECT 1")  # raises if the link died
             except psycopg.Error:
                 pass
-            self.forget(listening=False)
+            memo.forget(watching=False)
             time.sleep(RETRY_SECONDS)
+
+
+class DataVersion:
+    """SQLite: each lookup first asks whether the database changed (a few µs)."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._lock = Lock()
+        self._pid: int | None = None
+        self._connection: sqlite3.Connection | None = None
+        self._seen: int | None = None
+
+    def watch(self, memo: MemberMemo) -> None:
+        with self._lock:  # held while forgetting, so no lookup passes a change
+            if self._pid != os.getpid():  # a connection never crosses a fork
+                self._pid = os.getpid()
+                self._connection = sqlite3.connect(self._path, check_same_thread=False)
+                self._seen = None
+            try:
+                (version,) = self._connection.execute("PRAGMA data_version").fetchone()
+            except sqlite3.Error:
+                self._pid = None  # open a new connection next time
+                memo.forget(watching=False)
+                return
+            if version != self._seen:
+                self._seen = version
+                memo.forget(watching=True)
 
 
 def find_member(user_id: int) -> Found | None:
@@ -133,23 +180,27 @@ def _note_writes(response):
 
 
 def init_app(app: Flask) -> None:
-    """Keep who is logged in on PostgreSQL, unless MEMBER_MEMO is off."""
+    """Keep who is logged in, unless MEMBER_MEMO is off or the database is in memory."""
     if not app.config["MEMBER_MEMO"]:
         return
     with app.app_context():
         engine = get_engine()
-    if engine.dialect.name != "postgresql":
-        return
-    args, options = engine.dialect.create_connect_args(engine.url)
+    if engine.dialect.name == "sqlite":
+        if not engine.url.database or engine.url.database == ":memory:":
+            return
+        watcher: Watcher = DataVersion(engine.url.database)
+    else:
+        args, options = engine.dialect.create_connect_args(engine.url)
 
-    def connect() -> psycopg.Connection:
-        return psycopg.connect(
-            *args,
-            **options,
-            autocommit=True,
-            connect_timeout=5,
-            tcp_user_timeout=int(CHECK_SECONDS * 1000),  # a dead link fails, not hangs
-        )
+        def connect() -> psycopg.Connection:
+            return psycopg.connect(
+                *args,
+                **options,
+                autocommit=True,
+                connect_timeout=5,
+                tcp_user_timeout=int(CHECK_SECONDS * 1000),  # a dead link fails
+            )
 
-    app.extensions[EXTENSION] = MemberMemo(connect)
-    app.after_request(_note_writes)
+        watcher = Announcements(connect)
+        app.after_request(_note_writes)  # SQLite sees a change at the next lookup
+    app.extensions[EXTENSION] = MemberMemo(watcher)

@@ -45,13 +45,19 @@ def organisation_of(session: Session, record: Any) -> int | None:
     return None
 
 
-def _note_changes(session: Session, _context, _instances) -> None:
+def changed(session: Session, *records: Any) -> None:
+    """Note that `records` change in this transaction. The flush notes what it writes
+    itself; a write that bypasses it (an UPDATE statement) calls this."""
     pending = session.info.setdefault(_PENDING, set())
     with session.no_autoflush:
-        for record in (*session.new, *session.dirty, *session.deleted):
+        for record in records:
             org_id = organisation_of(session, record)
             if org_id is not None:
                 pending.add(org_id)
+
+
+def _note_changes(session: Session, _context, _instances) -> None:
+    changed(session, *session.new, *session.dirty, *session.deleted)
 
 
 def _set_revisions(session: Session) -> None:

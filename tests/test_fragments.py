@@ -16,9 +16,11 @@ from kb.models import (
     Snapshot,
     StoredFile,
     User,
+    Zone,
     ZoneRequirement,
 )
 from kb.revisions import organisation_of
+from kb.services.changes import save_versioned
 from tests import factories
 
 
@@ -80,6 +82,19 @@ def test_a_commit_gives_its_organisation_a_new_revision_and_no_other(world, db):
     db.flush()
     db.rollback()
     assert revision(db, world["acme"]) == acme_after  # nothing committed, no change
+
+
+def test_a_versioned_save_alone_gives_its_organisation_a_new_revision(world, db):
+    """save_versioned writes a row with one UPDATE statement of its own, outside the
+    flush; the row's organisation still gets a new revision."""
+    db.commit()  # what making the world noted
+    before = revision(db, world["acme"])
+    zone = world["zone"]
+    zone.name = "Renamed zone"
+    save_versioned(db, zone, zone.version, world["admin"].id, lambda: zone)
+    db.commit()
+    assert revision(db, world["acme"]) != before
+    assert db.get(Zone, zone.id).name == "Renamed zone"
 
 
 def register(client, world):

@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import inspect, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
+from kb import revisions
 from kb.errors import StaleEdit
 from kb.models import utcnow
 
@@ -47,31 +49,47 @@ def save_versioned(
 ) -> None:
     """Write `row` as version `seen` + 1 if the database still holds version `seen`.
 
-    The check and the claim are one statement (an UPDATE that matches only the version
+    The check and the write are one statement (an UPDATE that matches only the version
     seen, or the INSERT of a new row), so of two people saving at once exactly one
     succeeds. The other gets StaleEdit with `stored()`, what is saved now; the session
     is rolled back first, so nothing of that transaction is written.
     """
-    model = type(row)
+    row.version = seen + 1
+    row.updated_at = utcnow()
+    row.updated_by = user_id
     try:
-        if row.id is not None:
-            with session.no_autoflush:  # the row's new values go in the one flush below
-                claimed = session.execute(
-                    update(model)
-                    .where(model.id == row.id, model.version == seen)
-                    .values(version=seen + 1)
-                    .execution_options(synchronize_session=False)
-                ).rowcount
-            if claimed != 1:
-                raise _Lost
-        row.version = seen + 1
-        row.updated_at = utcnow()
-        row.updated_by = user_id
-        session.add(row)
-        session.flush()
+        if row.id is None:
+            session.add(row)
+            session.flush()
+        else:
+            _claim_and_write(session, row, seen)
     except (IntegrityError, _Lost):
         session.rollback()
         raise StaleEdit(stored()) from None
+
+
+def _claim_and_write(session: Session, row: Any, seen: int) -> None:
+    """One UPDATE that writes the row's changed columns where the version is still
+    `seen`; the row then counts as saved, so no later flush writes it again."""
+    state = inspect(row)
+    changed = {
+        key: getattr(row, key)
+        for key in state.mapper.column_attrs.keys()
+        if state.attrs[key].history.has_changes()
+    }
+    model = type(row)
+    with session.no_autoflush:  # a flush would write the row without the check
+        claimed = session.execute(
+            update(model)
+            .where(model.id == row.id, model.version == seen)
+            .values(changed)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    if claimed != 1:
+        raise _Lost
+    for key, value in changed.items():
+        set_committed_value(row, key, value)
+    revisions.changed(session, row)
 
 
 class _Lost(Exception):

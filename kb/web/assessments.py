@@ -1,4 +1,5 @@
-"""An assessment: its register with inline editing, history, and admin actions."""
+"""An assessment: its register (each row's own routes are in kb.web.scores), group
+targets, the print view, history, and admin actions."""
 
 from __future__ import annotations
 
@@ -6,32 +7,23 @@ from datetime import date
 
 from flask import Blueprint, flash, g, render_template, request, url_for
 from flask_login import login_required
-from htmx_flask import make_response as htmx_response
 from markupsafe import Markup
 
-from kb.db import get_session, reads_only
-from kb.errors import StaleEdit
-from kb.models import Score, utcnow
-from kb.schemas import AssessmentRename, EvidenceLinkInput, GroupTarget, ScoreUpdate
+from kb.db import reads_only
+from kb.models import utcnow
+from kb.schemas import AssessmentRename, GroupTarget
 from kb.services import assessments as service
-from kb.services import evidence as evidence_service
-from kb.services import evidence_links, snapshots
 from kb.services import register as register_service
+from kb.services import snapshots
 from kb.services.rollups import figures, rollup
 from kb.vocabulary import LEVEL_NAMES, STATUSES
+from kb.web.access import load_assessment
 from kb.web.auditing import note
-from kb.web.forms import parse, parse_or_raise
+from kb.web.forms import parse_or_raise
 from kb.web.fragments import fragment
-from kb.web.htmx import is_fragment_request, page_or_region, render, see_other
+from kb.web.htmx import page_or_region, render, see_other
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
-
-
-def _load(assessment_id: int, need: str = "viewer"):
-    """The session, an assessment the user may reach with role `need`, and the access."""
-    session = get_session()
-    assessment, access = service.get_assessment(session, g.user, assessment_id, need)
-    return session, assessment, access
 
 
 def register_filters() -> register_service.RegisterFilter:
@@ -71,7 +63,7 @@ def show(assessment_id: int):
 
     An htmx request (a filter or sort) gets the register region alone; both are kept
     rendered (kb.web.fragments) until the organisation's data changes."""
-    session, assessment, access = _load(assessment_id)
+    session, assessment, access = load_assessment(assessment_id)
     filters = register_filters()
     # The register's links carry the query as given, so it is part of the key.
     state = (assessment.id, tuple(sorted(request.args.items(multi=True))))
@@ -112,175 +104,12 @@ def show(assessment_id: int):
     return page_or_region(page, region_and_sort)
 
 
-def _row_context(assessment_id: int, key: str, need: str = "viewer"):
-    session, assessment, access = _load(assessment_id, need)
-    requirement = register_service.requirement_in_scope(session, assessment, key)
-    score = register_service.score_of(session, assessment, requirement.id)
-    linked = evidence_links.linked_items(
-        session, assessment, date.today(), requirement.id
-    )
-    row = register_service.Row(
-        requirement, score, requirement.area_id, linked.get(requirement.id, [])
-    )
-    return assessment, access, row
-
-
-def _picker(assessment, access, row) -> dict:
-    """What the evidence picker of a row's edit form offers."""
-    session = get_session()
-    return {
-        "suggested": evidence_links.suggestions(
-            session,
-            access.org,
-            row.requirement,
-            exclude=[linked.item.id for linked in row.evidence],
-        ),
-        "named_types": evidence_links.named_types(session, row.requirement),
-    }
-
-
-@bp.get("/<int:assessment_id>/scores/<key>")
-@login_required
-def row(assessment_id: int, key: str):
-    """One register row as it reads (used to cancel an edit)."""
-    assessment, access, row = _row_context(assessment_id, key)
-    return render(
-        "assessments/row.html",
-        "assessments/_row.html",
-        assessment=assessment,
-        access=access,
-        row=row,
-    )
-
-
-@bp.get("/<int:assessment_id>/scores/<key>/edit")
-@login_required
-def edit(assessment_id: int, key: str):
-    """The edit form of one row, with the requirement's scoring guidance beside it."""
-    assessment, access, row = _row_context(assessment_id, key, "editor")
-    return render(
-        "assessments/edit.html",
-        "assessments/_row_edit.html",
-        assessment=assessment,
-        access=access,
-        row=row,
-        form=_form_of(row.score),
-        errors={},
-        **_picker(assessment, access, row),
-    )
-
-
-def _form_of(score: Score | None) -> dict:
-    if score is None:
-        return {"version": 0, "applicable": "true", "status": "not started"}
-    values = score.model_dump()
-    values["applicable"] = "true" if score.applicable else "false"
-    return values
-
-
-@bp.post("/<int:assessment_id>/scores/<key>")
-@login_required
-def update(assessment_id: int, key: str):
-    """Save one row if nobody saved it in between; otherwise show both versions."""
-    assessment, access, row = _row_context(assessment_id, key, "editor")
-    context = {"assessment": assessment, "access": access, "row": row}
-    data = parse(ScoreUpdate, request.form)
-    if isinstance(data, dict):
-        return render(
-            "assessments/edit.html",
-            "assessments/_row_edit.html",
-            status=422,
-            form=request.form,
-            errors=data,
-            **context,
-            **_picker(assessment, access, row),
-        )
-    session = get_session()
-    try:
-        snapshots.monthly(session, assessment, g.user, utcnow())
-        row.score = register_service.update_score(
-            session, assessment, row.requirement, data, g.user, row.score
-        )
-    except StaleEdit as stale:
-        session.rollback()
-        return render(
-            "assessments/edit.html",
-            "assessments/_row_conflict.html",
-            status=409,
-            form=request.form,
-            theirs=stale.current,
-            retry=_form_of(stale.current)
-            | dict(request.form.items())
-            | {"version": stale.current.version if stale.current else 0},
-            errors={},
-            **context,
-        )
-    # The saved row is rendered before the commit, which would expire what it shows.
-    saved_row = render_template("assessments/_row.html", **context)
-    requirement_id, slug = row.requirement.id, row.requirement.slug
-    session.commit()
-    if not is_fragment_request():
-        return see_other(
-            url_for("assessments.show", assessment_id=assessment.id) + f"#row-{slug}"
-        )
-    response = htmx_response(saved_row, trigger={"scoreSaved": requirement_id})
-    response.vary.add("HX-Request")
-    return response
-
-
-def _evidence_changed(assessment, access, row):
-    """After a link or unlink: the row's evidence section for htmx, else the edit page."""
-    if not is_fragment_request():
-        return see_other(
-            url_for(
-                "assessments.edit",
-                assessment_id=assessment.id,
-                key=row.requirement.slug,
-            )
-        )
-    return render(
-        "assessments/edit.html",
-        "assessments/_row_evidence.html",
-        assessment=assessment,
-        access=access,
-        row=row,
-        **_picker(assessment, access, row),
-    )
-
-
-@bp.post("/<int:assessment_id>/scores/<key>/evidence")
-@login_required
-def link_evidence(assessment_id: int, key: str):
-    """Show one of the organisation's evidence items on this register row."""
-    assessment, access, row = _row_context(assessment_id, key, "editor")
-    session = get_session()
-    data = parse_or_raise(EvidenceLinkInput, request.form)
-    item = evidence_service.get_item(session, access.org, data.evidence_id)
-    evidence_links.link(session, assessment, row.requirement, item, g.user)
-    session.commit()
-    assessment, access, row = _row_context(assessment_id, key, "editor")
-    return _evidence_changed(assessment, access, row)
-
-
-@bp.post("/<int:assessment_id>/scores/<key>/evidence/<int:evidence_id>/delete")
-@login_required
-def unlink_evidence(assessment_id: int, key: str, evidence_id: int):
-    """Take an evidence item off this register row (the item itself stays)."""
-    assessment, access, row = _row_context(assessment_id, key, "editor")
-    session = get_session()
-    item = evidence_service.get_item(session, access.org, evidence_id)
-    evidence_links.unlink(session, assessment, row.requirement, item, g.user)
-    session.commit()
-    assessment, access, row = _row_context(assessment_id, key, "editor")
-    return _evidence_changed(assessment, access, row)
-
-
 @bp.post("/<int:assessment_id>/targets")
 @login_required
 def group_target(assessment_id: int):
     """Set one target for a group. Rows without a target get it; when some rows have
     a target of their own, the person is asked first whether to overwrite them."""
-    session, assessment, access = _load(assessment_id, "editor")
+    session, assessment, access = load_assessment(assessment_id, "editor")
     data = parse_or_raise(GroupTarget, request.form)
     group_by = "function" if request.form.get("group_by") == "function" else "area"
     rows = register_service.group_rows(session, assessment, data.group, group_by)
@@ -326,7 +155,7 @@ def group_target(assessment_id: int):
 def print_view(assessment_id: int):
     """The assessment on paper: who, when, the figures, a table per control area and
     every row, without the editing controls."""
-    session, assessment, access = _load(assessment_id)
+    session, assessment, access = load_assessment(assessment_id)
     today = date.today()
     groups = register_service.register(
         session, assessment, register_service.RegisterFilter()
@@ -347,7 +176,7 @@ def print_view(assessment_id: int):
 @login_required
 def rename(assessment_id: int):
     """Rename an assessment (admin)."""
-    session, assessment, _access = _load(assessment_id, "admin")
+    session, assessment, _access = load_assessment(assessment_id, "admin")
     data = parse_or_raise(AssessmentRename, request.form)
     service.rename(session, assessment, data.name)
     session.commit()
@@ -359,7 +188,7 @@ def rename(assessment_id: int):
 @login_required
 def archive(assessment_id: int):
     """Archive an assessment, or bring it back with archived=0 (admin)."""
-    session, assessment, access = _load(assessment_id, "admin")
+    session, assessment, access = load_assessment(assessment_id, "admin")
     archived = request.form.get("archived", "1") == "1"
     service.set_archived(session, assessment, archived)
     action = "assessment archived" if archived else "assessment restored"
@@ -373,7 +202,7 @@ def archive(assessment_id: int):
 @login_required
 def duplicate(assessment_id: int):
     """Copy an assessment with its scores, to start the next one from it (admin)."""
-    session, assessment, access = _load(assessment_id, "admin")
+    session, assessment, access = load_assessment(assessment_id, "admin")
     copy = service.duplicate(session, assessment, g.user)
     note(
         session,
@@ -392,7 +221,7 @@ def duplicate(assessment_id: int):
 @login_required
 def history(assessment_id: int):
     """Every change of every score, newest first, filtered by requirement, field, person."""
-    session, assessment, access = _load(assessment_id)
+    session, assessment, access = load_assessment(assessment_id)
     args = request.args
     filters = register_service.HistoryFilter(
         requirement=args.get("requirement") or None,

@@ -6,28 +6,19 @@ from __future__ import annotations
 from flask import Blueprint, g, render_template, request, url_for
 from flask_login import login_required
 
-from kb.db import get_session
 from kb.errors import InvalidInput, StaleEdit
 from kb.schemas import ComponentInput
-from kb.services import assessments as assessment_service
 from kb.services import components as service
 from kb.services.charts import paired_bars
 from kb.vocabulary import FOUNDATIONAL_REQUIREMENTS
 from kb.web import states
+from kb.web.access import load_assessment
 from kb.web.forms import as_errors, validate, with_vector
 from kb.web.htmx import render, see_other
 
 bp = Blueprint(
     "components", __name__, url_prefix="/assessments/<int:assessment_id>/components"
 )
-
-
-def _load(assessment_id: int, need: str = "viewer"):
-    session = get_session()
-    assessment, access = assessment_service.get_assessment(
-        session, g.user, assessment_id, need
-    )
-    return session, assessment, access
 
 
 def _index_page(session, assessment, access, form, errors, status=200):
@@ -45,7 +36,7 @@ def _index_page(session, assessment, access, form, errors, status=200):
 @login_required
 def index(assessment_id: int):
     """Every component with its target SL-C, achieved SL-C and gap per FR."""
-    session, assessment, access = _load(assessment_id)
+    session, assessment, access = load_assessment(assessment_id)
     return _index_page(session, assessment, access, {}, {})
 
 
@@ -53,7 +44,7 @@ def index(assessment_id: int):
 @login_required
 def create(assessment_id: int):
     """Add a component."""
-    session, assessment, access = _load(assessment_id, "editor")
+    session, assessment, access = load_assessment(assessment_id, "editor")
     try:
         data = validate(ComponentInput, with_vector(request.form))
         component = service.create_component(session, assessment, data, g.user)
@@ -71,7 +62,7 @@ def create(assessment_id: int):
 
 
 def _component(assessment_id: int, component_id: int, need: str = "viewer"):
-    session, assessment, access = _load(assessment_id, need)
+    session, assessment, access = load_assessment(assessment_id, need)
     component = service.get_component(session, assessment, component_id)
     return session, assessment, access, component
 

@@ -18,25 +18,16 @@ from flask import (
 from flask_login import login_required
 
 from importers.crs import SECTIONS, crs_workbook
-from kb.db import get_session
 from kb.errors import InvalidInput, StaleEdit
 from kb.schemas import CrsApproval, CrsInput
-from kb.services import assessments as assessment_service
 from kb.services import crs, zone_states
+from kb.web.access import load_assessment
 from kb.web.forms import as_errors, validate
 from kb.web.htmx import see_other
 from kb.web.workbooks import xlsx_response
 from kb.web.zones import diagram_of
 
 bp = Blueprint("crs", __name__, url_prefix="/assessments/<int:assessment_id>/crs")
-
-
-def _load(assessment_id: int, need: str = "viewer"):
-    session = get_session()
-    assessment, access = assessment_service.get_assessment(
-        session, g.user, assessment_id, need
-    )
-    return session, assessment, access
 
 
 def _diagram(session, assessment) -> str:
@@ -73,7 +64,7 @@ def _draft_page(
 @login_required
 def draft(assessment_id: int):
     """The CRS as it stands, its words to edit, and the approval form."""
-    session, assessment, access = _load(assessment_id)
+    session, assessment, access = load_assessment(assessment_id)
     return _draft_page(session, assessment, access)
 
 
@@ -81,7 +72,7 @@ def draft(assessment_id: int):
 @login_required
 def save(assessment_id: int):
     """Save the draft's words (an approved version stays as it was approved)."""
-    session, assessment, access = _load(assessment_id, "editor")
+    session, assessment, access = load_assessment(assessment_id, "editor")
     try:
         data = validate(CrsInput, request.form)
         crs.save_draft(session, assessment, data, g.user)
@@ -108,7 +99,7 @@ def save(assessment_id: int):
 @login_required
 def approve(assessment_id: int):
     """Record the asset owner's approval: the draft is frozen as the next version."""
-    session, assessment, access = _load(assessment_id, "editor")
+    session, assessment, access = load_assessment(assessment_id, "editor")
     try:
         data = validate(CrsApproval, request.form)
         version = crs.approve(
@@ -132,7 +123,7 @@ def approve(assessment_id: int):
 @login_required
 def version(assessment_id: int, number: int):
     """An approved version, exactly as it was approved."""
-    session, assessment, access = _load(assessment_id)
+    session, assessment, access = load_assessment(assessment_id)
     found = crs.get_version(session, assessment, number)
     return render_template(
         "crs/version.html",
@@ -148,7 +139,7 @@ def version(assessment_id: int, number: int):
 @login_required
 def workbook(assessment_id: int):
     """The draft, or an approved version (?version=n), as a workbook."""
-    session, assessment, access = _load(assessment_id)
+    session, assessment, access = load_assessment(assessment_id)
     number = request.args.get("version", type=int)
     if number:
         found = crs.get_version(session, assessment, number)

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, g, render_template
+from flask import Blueprint, render_template
 from flask_login import login_required
 
-from kb.db import get_session
-from kb.services import assessments as assessment_service
 from kb.services import dashboard as service
 from kb.services.charts import heat_cells, paired_bars
 from kb.vocabulary import LEVEL_NAMES
+from kb.web.access import load_assessment
 from kb.web.fragments import fragment
 
 bp = Blueprint("dashboard", __name__, url_prefix="/assessments/<int:assessment_id>")
@@ -24,10 +23,7 @@ HEAT_COLUMNS = [f"ML {n}" for n in LEVEL_NAMES] + ["Not set"]
 def show(assessment_id: int):
     """Where the assessment stands: figures per area, gaps, zones, evidence due (kept
     rendered until the organisation's data changes)."""
-    session = get_session()
-    assessment, access = assessment_service.get_assessment(
-        session, g.user, assessment_id
-    )
+    session, assessment, access = load_assessment(assessment_id)
     return render_template(
         "dashboard/show.html",
         assessment=assessment,

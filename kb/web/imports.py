@@ -21,9 +21,9 @@ from kb.db import get_session
 from kb.errors import Conflict, InvalidInput, Problem
 from kb.models import utcnow
 from kb.services import accounts, evidence_imports, snapshots
-from kb.services import assessments as assessment_service
 from kb.services import imports as service
 from kb.services.zones import list_zones
+from kb.web.access import load_assessment
 from kb.web.auditing import import_applied
 from kb.web.forms import uploaded_file
 from kb.web.htmx import see_other
@@ -31,14 +31,6 @@ from kb.web.htmx import see_other
 bp = Blueprint("imports", __name__)
 ASSESSMENT = "/assessments/<int:assessment_id>"
 HEADERS = {column.field: column.header for column in REGISTER}
-
-
-def _load(assessment_id: int, need: str = "viewer"):
-    session = get_session()
-    assessment, access = assessment_service.get_assessment(
-        session, g.user, assessment_id, need
-    )
-    return session, assessment, access
 
 
 def _trail(access, assessment, *more) -> list:
@@ -72,7 +64,7 @@ def received(start, then: str, **args) -> tuple[Response | None, list[Problem]]:
 def upload(assessment_id: int):
     """Upload a filled-in workbook; it is read and compared, and nothing is saved
     until the person confirms the preview."""
-    session, assessment, access = _load(assessment_id, "editor")
+    session, assessment, access = load_assessment(assessment_id, "editor")
     problems: list[Problem] = []
     if request.method == "POST":
         done, problems = received(
@@ -98,7 +90,7 @@ def upload(assessment_id: int):
 def table(assessment_id: int):
     """Upload a register exported from another tool (CSV, or the first sheet of an
     .xlsx); the next page asks which column is which."""
-    session, assessment, access = _load(assessment_id, "editor")
+    session, assessment, access = load_assessment(assessment_id, "editor")
     problems: list[Problem] = []
     if request.method == "POST":
         done, problems = received(
@@ -125,7 +117,7 @@ def table(assessment_id: int):
 @login_required
 def columns(assessment_id: int, run_id: int):
     """Say which of the table's columns holds which field; then the preview."""
-    session, assessment, access = _load(assessment_id, "editor")
+    session, assessment, access = load_assessment(assessment_id, "editor")
     found = service.get_run(session, assessment, run_id)
     if found.status != "mapping":
         return see_other(
@@ -175,7 +167,7 @@ def columns(assessment_id: int, run_id: int):
 @login_required
 def run(assessment_id: int, run_id: int):
     """The preview of an upload: every change and every conflict, to confirm."""
-    session, assessment, access = _load(assessment_id)
+    session, assessment, access = load_assessment(assessment_id)
     found = service.get_run(session, assessment, run_id)
     if found.status == "mapping":
         return see_other(
@@ -221,7 +213,7 @@ def run(assessment_id: int, run_id: int):
 @login_required
 def apply(assessment_id: int, run_id: int):
     """Write the previewed changes, and the file's value where the person chose it."""
-    session, assessment, access = _load(assessment_id, "editor")
+    session, assessment, access = load_assessment(assessment_id, "editor")
     found = service.get_run(session, assessment, run_id)
     plan = service.plan_of(found)
     take_file = {

@@ -7,10 +7,9 @@ from flask import Blueprint, g, render_template
 from flask_login import login_required
 
 from importers.providers import proposal_workbook
-from kb.db import get_session
 from kb.models import utcnow
-from kb.services import assessments as assessment_service
 from kb.services.proposal import RULE, proposal_for
+from kb.web.access import load_assessment
 from kb.web.fragments import kept
 from kb.web.workbooks import xlsx_response
 
@@ -18,10 +17,7 @@ bp = Blueprint("proposals", __name__, url_prefix="/assessments/<int:assessment_i
 
 
 def _load(assessment_id: int):
-    session = get_session()
-    assessment, access = assessment_service.get_assessment(
-        session, g.user, assessment_id
-    )
+    session, assessment, access = load_assessment(assessment_id)
     found = kept(
         access.org,
         ("proposal", assessment.id),

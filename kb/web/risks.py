@@ -11,23 +11,15 @@ from kb.db import get_session
 from kb.errors import InvalidInput, StaleEdit
 from kb.schemas import InitialRiskInput, ScenarioInput, TargetInput
 from kb.services import accounts, risk_matrix, risk_register, risks, zone_states
-from kb.services import assessments as assessment_service
 from kb.services import zones as zone_service
 from kb.services.charts import heat_cells
 from kb.vocabulary import CONSEQUENCE_DIMENSIONS
+from kb.web.access import load_assessment
 from kb.web.forms import as_errors, validate, with_vector
 from kb.web.fragments import whole_page
 from kb.web.htmx import see_other
 
 bp = Blueprint("risks", __name__)
-
-
-def _load(assessment_id: int, need: str = "viewer"):
-    session = get_session()
-    assessment, access = assessment_service.get_assessment(
-        session, g.user, assessment_id, need
-    )
-    return session, assessment, access
 
 
 def heatmap_of(matrix, grid) -> tuple:
@@ -71,7 +63,7 @@ def index(assessment_id: int):
     """The risk register: the initial assessment of the system and each zone, every
     threat scenario (filtered by zone, source level and state) and the heatmaps; kept
     rendered until the organisation's records change."""
-    session, assessment, access = _load(assessment_id)
+    session, assessment, access = load_assessment(assessment_id)
     return whole_page(
         access,
         ("risks", assessment.id, request.query_string),
@@ -83,7 +75,7 @@ def index(assessment_id: int):
 @login_required
 def set_initial(assessment_id: int):
     """Record the initial assessment of the system (no zone) or of one zone."""
-    session, assessment, access = _load(assessment_id, "editor")
+    session, assessment, access = load_assessment(assessment_id, "editor")
     zone_id = _int_or_none(request.form.get("zone_id"))
     zone = zone_service.get_zone(session, assessment, zone_id) if zone_id else None
     try:
@@ -109,7 +101,7 @@ def set_initial(assessment_id: int):
 
 
 def _zone(assessment_id: int, zone_id: int, need: str = "viewer"):
-    session, assessment, access = _load(assessment_id, need)
+    session, assessment, access = load_assessment(assessment_id, need)
     return (
         session,
         assessment,

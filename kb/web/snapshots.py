@@ -7,25 +7,17 @@ from datetime import date
 from flask import Blueprint, g, render_template, request, url_for
 from flask_login import login_required
 
-from kb.db import get_session
 from kb.errors import InvalidInput, NotFound, Problem
 from kb.schemas import SnapshotInput
 from kb.services import assessments as assessment_service
 from kb.services import compare as compare_service
 from kb.services import snapshots as service
 from kb.services.charts import line_chart
+from kb.web.access import load_assessment
 from kb.web.forms import as_errors, validate
 from kb.web.htmx import see_other
 
 bp = Blueprint("snapshots", __name__, url_prefix="/assessments/<int:assessment_id>")
-
-
-def _load(assessment_id: int, need: str = "viewer"):
-    session = get_session()
-    assessment, access = assessment_service.get_assessment(
-        session, g.user, assessment_id, need
-    )
-    return session, assessment, access
 
 
 def _index(session, assessment, access, errors=None, status=200):
@@ -47,14 +39,14 @@ def _index(session, assessment, access, errors=None, status=200):
 @login_required
 def index(assessment_id: int):
     """The assessment's snapshots, newest first, with forms to take one and compare."""
-    return _index(*_load(assessment_id))
+    return _index(*load_assessment(assessment_id))
 
 
 @bp.post("/snapshots")
 @login_required
 def create(assessment_id: int):
     """Take a snapshot now, with a label (editor)."""
-    session, assessment, access = _load(assessment_id, "editor")
+    session, assessment, access = load_assessment(assessment_id, "editor")
     try:
         data = validate(SnapshotInput, {"label": request.form.get("label", "")})
     except InvalidInput as exc:
@@ -70,7 +62,7 @@ def create(assessment_id: int):
 @login_required
 def show(assessment_id: int, snapshot_id: int):
     """One snapshot, read-only: its figures per area and every requirement as it was."""
-    session, assessment, access = _load(assessment_id)
+    session, assessment, access = load_assessment(assessment_id)
     return render_template(
         "snapshots/show.html",
         assessment=assessment,
@@ -83,7 +75,7 @@ def show(assessment_id: int, snapshot_id: int):
 @login_required
 def trend(assessment_id: int):
     """Each headline figure and each area's mean over the snapshots, and now."""
-    session, assessment, access = _load(assessment_id)
+    session, assessment, access = load_assessment(assessment_id)
     points = [
         (s.taken_at.strftime("%Y-%m-%d"), s.data["rollups"])
         for s in service.list_snapshots(session, assessment)
@@ -150,7 +142,7 @@ def _side(session, assessment, key: str | None, access):
 def compare(assessment_id: int):
     """Two states side by side (`a`, `b`: now, a snapshot id, or a<assessment id>):
     per area and per requirement what improved, regressed or is new."""
-    session, assessment, access = _load(assessment_id)
+    session, assessment, access = load_assessment(assessment_id)
     a_label, a = _side(session, assessment, request.args.get("a"), access)
     b_label, b = _side(session, assessment, request.args.get("b", "now"), access)
     changes = compare_service.compare_scores(a["scores"], b["scores"])

@@ -14,20 +14,12 @@ from importers.writer import Exported, assessment_workbook
 from kb.db import get_session
 from kb.models import utcnow
 from kb.services import accounts, cirmp
-from kb.services import assessments as assessment_service
+from kb.web.access import load_assessment
 from kb.web.auditing import note
 
 bp = Blueprint("workbooks", __name__)
 ASSESSMENT = "/assessments/<int:assessment_id>"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _load(assessment_id: int, need: str = "viewer"):
-    session = get_session()
-    assessment, access = assessment_service.get_assessment(
-        session, g.user, assessment_id, need
-    )
-    return session, assessment, access
 
 
 def xlsx_response(data: bytes, filename: str, org=None) -> Response:
@@ -47,14 +39,14 @@ def xlsx_response(data: bytes, filename: str, org=None) -> Response:
 @login_required
 def export(assessment_id: int):
     """The assessment's workbook: About, Register, Zones, Evidence, Summary."""
-    session, assessment, access = _load(assessment_id)
+    session, assessment, access = load_assessment(assessment_id)
     exported = Exported(assessment, access.org, g.user, utcnow(), request.url_root)
     data = assessment_workbook(session, exported, date.today())
     return xlsx_response(data, exported.filename, access.org)
 
 
 def _pack(assessment_id: int):
-    session, assessment, access = _load(assessment_id)
+    session, assessment, access = load_assessment(assessment_id)
     today = date.today()
     year = cirmp.financial_year(request.args.get("year"), today)
     return access, cirmp.pack(session, assessment, access.org, year, today)

@@ -10,7 +10,6 @@ from werkzeug.datastructures import MultiDict
 from kb.db import get_session
 from kb.errors import InvalidInput, StaleEdit
 from kb.schemas import EvidenceLinkInput, ZoneInput
-from kb.services import assessments as assessment_service
 from kb.services import evidence as evidence_service
 from kb.services import evidence_links, risks, zone_states
 from kb.services import zones as service
@@ -18,18 +17,11 @@ from kb.services.charts import paired_bars
 from kb.services.diagram import layout
 from kb.vocabulary import FOUNDATIONAL_REQUIREMENTS
 from kb.web import states
+from kb.web.access import load_assessment
 from kb.web.forms import as_errors, parse_or_raise, validate, with_vector
 from kb.web.htmx import render, see_other
 
 bp = Blueprint("zones", __name__, url_prefix="/assessments/<int:assessment_id>/zones")
-
-
-def _load(assessment_id: int, need: str = "viewer"):
-    session = get_session()
-    assessment, access = assessment_service.get_assessment(
-        session, g.user, assessment_id, need
-    )
-    return session, assessment, access
 
 
 def zone_values(form: MultiDict) -> dict:
@@ -75,7 +67,7 @@ def _index_page(session, assessment, access, form, errors, status=200):
 @login_required
 def index(assessment_id: int):
     """Every zone and conduit with SL-T, SL-A and gap per FR, and the diagram."""
-    session, assessment, access = _load(assessment_id)
+    session, assessment, access = load_assessment(assessment_id)
     return _index_page(session, assessment, access, {"kind": "zone"}, {})
 
 
@@ -83,7 +75,7 @@ def index(assessment_id: int):
 @login_required
 def create(assessment_id: int):
     """Add a zone or a conduit."""
-    session, assessment, access = _load(assessment_id, "editor")
+    session, assessment, access = load_assessment(assessment_id, "editor")
     try:
         data = validate(ZoneInput, zone_values(request.form))
         zone = service.create_zone(session, assessment, data, g.user)
@@ -102,7 +94,7 @@ def create(assessment_id: int):
 @login_required
 def diagram(assessment_id: int):
     """The diagram alone, as an SVG file."""
-    session, assessment, _access = _load(assessment_id)
+    session, assessment, _access = load_assessment(assessment_id)
     rows = zone_states.vector_table(session, assessment)
     response = make_response(
         render_template(
@@ -114,7 +106,7 @@ def diagram(assessment_id: int):
 
 
 def _zone(assessment_id: int, zone_id: int, need: str = "viewer"):
-    session, assessment, access = _load(assessment_id, need)
+    session, assessment, access = load_assessment(assessment_id, need)
     return session, assessment, access, service.get_zone(session, assessment, zone_id)
 
 

@@ -66,6 +66,41 @@ def test_the_dashboard_shows_the_figures_of_the_scores(world, login, org_client,
     assert "Stale restore record" in page.select_one("table.evidence").get_text()
 
 
+def test_the_dashboard_shows_each_components_target_and_achieved_sl_c(
+    world, login, org_client
+):
+    """The same vectors as the component API, per FR."""
+    login("vi@acme.test")
+    component = world["component"]
+    api = org_client.get(f"/api/v1/components/{component.id}").json
+    page = soup(org_client.get(f"/assessments/{world['assessment'].id}/dashboard"))
+    table = page.select_one("table#component-vectors")
+    assert component.name in table.get_text()
+    rows = {
+        tr.select_one("th[scope=row]").get_text(): [td.get_text() for td in tr("td")]
+        for tr in table("tr")
+        if tr.select_one("th[scope=row]")
+    }
+    assert rows["Target SL-C"] == [str(n) for n in api["sl_t"]]
+    assert rows["Achieved SL-C"] == [str(n) for n in api["sl_c"]]
+    assert rows["Gap"] == [str(n) if n else "–" for n in api["gap"]]
+    assert any(api["gap"])  # a target above what is met shows a gap
+
+
+def test_a_component_assessment_without_components_says_where_to_add_them(
+    world, login, org_client, db
+):
+    login("ed@acme.test")
+    parts = ("62443-4-2",)
+    empty = factories.make_assessment(db, org=world["acme"], name="PLCs", parts=parts)
+    db.commit()
+    page = soup(org_client.get(f"/assessments/{empty.id}/dashboard"))
+    assert "No component yet." in page.get_text(" ")
+    assert page.find("a", string="Add components")["href"] == (
+        f"/assessments/{empty.id}/components#new"
+    )
+
+
 def test_an_empty_assessment_says_so(world, login, org_client, db):
     login("ed@acme.test")
     empty = factories.make_assessment(db, org=world["acme"], name="Nothing yet")
@@ -75,6 +110,8 @@ def test_an_empty_assessment_says_so(world, login, org_client, db):
     text = soup(page).get_text(" ")
     assert "No requirement is below its target" in text
     assert "No zone or conduit yet." in text
+    # 62443-4-2 is not among its parts and it has no component: no such section
+    assert "target SL-C against achieved SL-C" not in text
     assert figure(soup(page), "Assessed") == "0 of 2 (0%)"
 
 

@@ -1,5 +1,5 @@
-"""An assessment's dashboard: reads the register, the zones and the evidence, and hands
-the rows to the pure roll-ups of kb.services.rollups."""
+"""An assessment's dashboard: reads the register, the zones, the components and the
+evidence, and hands the rows to the pure roll-ups of kb.services.rollups."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from datetime import date
 from sqlmodel import Session
 
 from kb.models import Assessment, ContentItem, Organisation
+from kb.services import components, zone_states
 from kb.services import evidence as evidence_service
-from kb.services import zone_states
 from kb.services.register import RegisterFilter, register
 from kb.services.rollups import (
     Figures,
@@ -73,6 +73,7 @@ class Dashboard:
     gaps: list[tuple[ScoreRow, ContentItem]]
     heatmap: dict[str, list[int]]
     zones: list[zone_states.VectorRow]
+    components: list[components.ComponentSummary]
     evidence_due: list[evidence_service.Listed]
     evidence_overdue: int
 
@@ -103,6 +104,7 @@ def dashboard(
         gaps=[(r, requirements[r.requirement_id]) for r in largest_gaps(rows)],
         heatmap=level_counts(rows, lambda r: r.area),
         zones=zones,
+        components=components.vector_table(session, assessment),
         evidence_due=overdue.rows + due.rows,
         evidence_overdue=overdue.total,
     )

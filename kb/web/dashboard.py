@@ -1,5 +1,5 @@
-"""An assessment's dashboard: headline figures, charts, the largest gaps, zones and
-evidence due, on one page that prints as a board summary."""
+"""An assessment's dashboard: headline figures, charts, the largest gaps, zones,
+components and evidence due, on one page that prints as a board summary."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ HEAT_COLUMNS = [f"ML {n}" for n in LEVEL_NAMES] + ["Not set"]
 @bp.get("/dashboard")
 @login_required
 def show(assessment_id: int):
-    """Where the assessment stands: figures per area, gaps, zones, evidence due (kept
-    rendered until the organisation's data changes)."""
+    """Where the assessment stands: figures per area, gaps, zones, components, evidence
+    due (kept rendered until the organisation's data changes)."""
     session, assessment, access = load_assessment(assessment_id)
     return render_template(
         "dashboard/show.html",

@@ -18,6 +18,7 @@ from tests import factories
 from tests.conftest import Login, make_app, run_cli, session_for
 
 LOST = object()  # put on a fake connection's queue: the link dies
+BROKEN = object()  # or something unforeseen fails
 
 
 def eventually(condition, seconds: float = 10.0) -> bool:
@@ -54,6 +55,8 @@ class FakeConnection:
             return
         if item is LOST:
             raise psycopg.OperationalError("server closed the connection")
+        if item is BROKEN:
+            raise RuntimeError("unforeseen")
         yield item
 
 
@@ -114,11 +117,13 @@ def test_nothing_is_kept_while_the_link_is_lost_until_it_listens_again(
     assert len(loads) == before + 2  # read each time: nobody would hear a change
 
 
-def test_reconnects_after_a_lost_link(memo):
-    _loads, load = counting(("user", []))
-    memo.find(1, load)
+@pytest.mark.parametrize("failure", [LOST, BROKEN], ids=["link lost", "unforeseen"])
+def test_stops_keeping_then_listens_again_after_a_failure(memo, monkeypatch, failure):
+    memo.find(1, lambda: ("user", []))
     assert eventually(lambda: memo.watching)
-    memo.announce(LOST)
+    monkeypatch.setattr(member_memo, "RETRY_SECONDS", 0.5)
+    memo.announce(failure)
+    assert eventually(lambda: not memo.watching)
     assert eventually(lambda: len(memo.connections) == 2 and memo.watching)
     assert memo.connections[1].statements == ["LISTEN kb_members"]
 

@@ -22,6 +22,7 @@ at each one:
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import time
@@ -43,6 +44,7 @@ WROTE_AT = "kb_wrote_at"  # in the session cookie: when the person last sent a w
 OWN_WRITES_SECONDS = 1.0
 CHECK_SECONDS = 10.0  # a quiet listening connection is checked this often
 RETRY_SECONDS = 1.0  # after the listening connection is lost
+log = logging.getLogger(__name__)
 
 
 class Watcher(Protocol):
@@ -123,9 +125,9 @@ class Announcements:
                         for _announced in connection.notifies(timeout=CHECK_SECONDS):
                             memo.forget()
                         connection.execute("SELECT 1")  # raises if the link died
-            except psycopg.Error:
-                pass
-            memo.forget(watching=False)
+            except Exception as error:  # whatever stops it, an announcement may be lost
+                memo.forget(watching=False)
+                log.warning("not listening for changes (%s); retrying", error)
             time.sleep(RETRY_SECONDS)
 
 
@@ -141,11 +143,12 @@ class DataVersion:
 
     def watch(self, memo: MemberMemo) -> None:
         with self._lock:  # held while forgetting, so no lookup passes a change
-            if self._pid != os.getpid():  # a connection never crosses a fork
-                self._pid = os.getpid()
-                self._connection = sqlite3.connect(self._path, check_same_thread=False)
-                self._seen = None
             try:
+                if self._pid != os.getpid():  # a connection never crosses a fork
+                    self._connection = sqlite3.connect(
+                        self._path, check_same_thread=False
+                    )
+                    self._pid, self._seen = os.getpid(), None
                 (version,) = self._connection.execute("PRAGMA data_version").fetchone()
             except sqlite3.Error:
                 self._pid = None  # open a new connection next time

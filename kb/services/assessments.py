@@ -1,5 +1,6 @@
 """Assessments of an organisation: create, find, rename, archive, duplicate. Their
-register (scores per requirement) is in kb.services.register."""
+register (scores per requirement) is in kb.services.register, saving a score in
+kb.services.scoring."""
 
 from __future__ import annotations
 

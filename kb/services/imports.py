@@ -40,7 +40,8 @@ from kb.models import (
 from kb.schemas import StateInput
 from kb.services import evidence_links, zone_states
 from kb.services.changes import save_versioned
-from kb.services.register import RegisterFilter, display, register
+from kb.services.register import RegisterFilter, register
+from kb.services.scoring import display
 from kb.services.zones import list_zones
 
 EVIDENCE = "evidence"

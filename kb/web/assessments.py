@@ -14,7 +14,7 @@ from kb.models import utcnow
 from kb.schemas import AssessmentRename, GroupTarget
 from kb.services import assessments as service
 from kb.services import register as register_service
-from kb.services import snapshots
+from kb.services import scoring, snapshots
 from kb.services.rollups import figures, rollup
 from kb.vocabulary import LEVEL_NAMES, STATUSES
 from kb.web.access import load_assessment
@@ -112,7 +112,7 @@ def group_target(assessment_id: int):
     session, assessment, access = load_assessment(assessment_id, "editor")
     data = parse_or_raise(GroupTarget, request.form)
     group_by = "function" if request.form.get("group_by") == "function" else "area"
-    rows = register_service.group_rows(session, assessment, data.group, group_by)
+    rows = scoring.group_rows(session, assessment, data.group, group_by)
     plan = register_service.target_plan(rows, data.target)
     choice = request.form.get("overwrite")  # absent until the person has been asked
     if plan.differing and choice not in ("0", "1"):
@@ -126,7 +126,7 @@ def group_target(assessment_id: int):
         )
     chosen = plan.empty + (plan.differing if choice == "1" else [])
     snapshots.monthly(session, assessment, g.user, utcnow())
-    count = register_service.set_group_target(
+    count = scoring.set_group_target(
         session, assessment, data.group, data.target, g.user, chosen
     )
     session.commit()
@@ -223,7 +223,7 @@ def history(assessment_id: int):
     """Every change of every score, newest first, filtered by requirement, field, person."""
     session, assessment, access = load_assessment(assessment_id)
     args = request.args
-    filters = register_service.HistoryFilter(
+    filters = scoring.HistoryFilter(
         requirement=args.get("requirement") or None,
         field=args.get("field") or None,
         user=args.get("user") or None,
@@ -234,6 +234,6 @@ def history(assessment_id: int):
         assessment=assessment,
         access=access,
         filters=filters,
-        changes=register_service.history(session, assessment, filters),
+        changes=scoring.history(session, assessment, filters),
         fields=register_service.SCORED_FIELDS,
     )

@@ -15,7 +15,7 @@ from kb.errors import StaleEdit
 from kb.models import Score, utcnow
 from kb.schemas import EvidenceLinkInput, ScoreUpdate
 from kb.services import evidence as evidence_service
-from kb.services import evidence_links, snapshots
+from kb.services import evidence_links, scoring, snapshots
 from kb.services import register as register_service
 from kb.web.access import load_assessment
 from kb.web.forms import parse, parse_or_raise
@@ -27,7 +27,7 @@ bp = Blueprint("scores", __name__, url_prefix="/assessments/<int:assessment_id>/
 def _row_context(assessment_id: int, key: str, need: str = "viewer"):
     session, assessment, access = load_assessment(assessment_id, need)
     requirement = register_service.requirement_in_scope(session, assessment, key)
-    score = register_service.score_of(session, assessment, requirement.id)
+    score = scoring.score_of(session, assessment, requirement.id)
     linked = evidence_links.linked_items(
         session, assessment, date.today(), requirement.id
     )
@@ -110,7 +110,7 @@ def update(assessment_id: int, key: str):
     session = get_session()
     try:
         snapshots.monthly(session, assessment, g.user, utcnow())
-        row.score = register_service.update_score(
+        row.score = scoring.update_score(
             session, assessment, row.requirement, data, g.user, row.score
         )
     except StaleEdit as stale:

@@ -14,7 +14,9 @@ from kb.errors import Conflict, InvalidInput, Problem, StaleEdit
 from kb.models import Assessment, Score, ScoreFields
 from kb.services import assessments as assessment_service
 from kb.services import register as register_service
-from kb.services.register import HistoryFilter, Row
+from kb.services import scoring
+from kb.services.register import Row
+from kb.services.scoring import HistoryFilter
 from kb.web.api import bp, json_object, next_cursor, page_args, parsed
 from kb.web.api.models import AssessmentPatch, BulkBody, BulkRow, ScoreBody
 from kb.web.api.orgs import assessment_json
@@ -45,7 +47,7 @@ def _load(assessment_id: int, need: str = "viewer"):
 
 def score_json(requirement, score: Score | None) -> dict:
     row = Row(requirement, score, "")
-    stored = register_service.score_values(score)
+    stored = scoring.score_values(score)
     return ScoreOut(
         requirement=requirement.id,
         title=requirement.title,
@@ -117,7 +119,7 @@ def scores(assessment_id: int) -> dict:
 
 def _one(session, found: Assessment, key: str):
     requirement = register_service.requirement_in_scope(session, found, key)
-    return requirement, register_service.score_of(session, found, requirement.id)
+    return requirement, scoring.score_of(session, found, requirement.id)
 
 
 @bp.get("/assessments/<int:assessment_id>/scores/<key>")
@@ -135,7 +137,7 @@ def score(assessment_id: int, key: str):
 
 def _merged(stored: Score | None, sent: dict) -> dict:
     """The stored fields with those sent on top: a field not sent keeps its value."""
-    return register_service.score_values(stored) | sent
+    return scoring.score_values(stored) | sent
 
 
 def _stale(requirement, stored: Score | None, sent_version: int) -> Conflict:
@@ -166,11 +168,11 @@ def score_update(assessment_id: int, key: str):
         )
     data = parsed(ScoreBody, _merged(stored, sent))
     try:
-        saved = register_service.update_score(session, found, requirement, data, g.user)
+        saved = scoring.update_score(session, found, requirement, data, g.user)
     except StaleEdit:
         raise _stale(
             requirement,
-            register_service.score_of(session, found, requirement.id),
+            scoring.score_of(session, found, requirement.id),
             data.version,
         ) from None
     session.commit()
@@ -227,7 +229,7 @@ def scores_bulk(assessment_id: int):
     try:
         for row, data in plan:  # the rows as checked above: none is read again
             version = row.score.version if row.score else 0
-            score = register_service.update_score(
+            score = scoring.update_score(
                 session, found, row.requirement, data, g.user, row.score
             )
             changed += score.version != version
@@ -250,7 +252,7 @@ def history(assessment_id: int) -> dict:
     session, found, _access = _load(assessment_id)
     limit, offset = page_args()
     args = request.args
-    changes = register_service.history(
+    changes = scoring.history(
         session,
         found,
         HistoryFilter(args.get("requirement"), args.get("field"), args.get("user")),

@@ -12,7 +12,12 @@ from kb.services import coverage
 from kb.services.catalogue import get_item
 from kb.services.proposal import RULE, Gap, proposal_for
 from kb.web.api import bp
-from kb.web.api.responses import MatrixOut, OfferingDetail, OfferingList, ProposalOut
+from kb.web.api.offering_responses import (
+    MatrixOut,
+    OfferingDetail,
+    OfferingList,
+    ProposalOut,
+)
 from kb.web.api.spec import documented
 from kb.web.cache import cached
 from kb.web.offerings import matrix_filters

@@ -109,8 +109,8 @@ class Announcements:
         with self._lock:
             if self._pid == pid:
                 return
+            memo.forget(watching=False)  # before any lookup may pass the check above
             self._pid = pid
-        memo.forget(watching=False)
         Thread(
             target=self._listen, args=(memo,), name="kb-member-memo", daemon=True
         ).start()

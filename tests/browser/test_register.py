@@ -169,7 +169,8 @@ def test_the_print_view_has_who_when_the_figures_and_no_controls(
     page.get_by_role("link", name="Print view").click()
     page.get_by_role("heading", name="Browser FY26").wait_for()
     assert "by pm@browser.test" in page.locator("p.printed").inner_text()
-    assert page.get_by_role("button", name="Print").is_visible()
+    # shown by the page's script once it runs (js-only): wait for it, not a race
+    page.get_by_role("button", name="Print").wait_for(state="visible")
     page.emulate_media(media="print")
     assert not page.get_by_role("button", name="Print").is_visible()
     assert not page.locator("header.site").is_visible()

@@ -66,7 +66,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     cache.init_app(app)  # first: a cached page needs none of the other hooks
     security.init_app(app)
     auth.init_app(app)
-    member_memo.init_app(app)  # who is logged in, kept per process on PostgreSQL
+    member_memo.init_app(app)  # who is logged in, kept per server process
     sso.init_app(app)  # the OpenID Connect providers of the settings
     templating.init_app(app)
     app.jinja_env.globals["overdue_evidence"] = evidence.overdue_for_user

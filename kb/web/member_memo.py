@@ -33,7 +33,7 @@ from typing import Protocol
 import psycopg
 from flask import Flask, current_app, request, session
 
-from kb.db import get_engine, get_session, reading
+from kb.db import get_session, reading
 from kb.models import Organisation, User
 from kb.models.accounts import MEMBERS_CHANNEL
 from kb.services.accounts import user_and_organisations
@@ -186,8 +186,7 @@ def init_app(app: Flask) -> None:
     """Keep who is logged in, unless MEMBER_MEMO is off or the database is in memory."""
     if not app.config["MEMBER_MEMO"]:
         return
-    with app.app_context():
-        engine = get_engine()
+    engine = app.extensions["kb.db"]
     if engine.dialect.name == "sqlite":
         if not engine.url.database or engine.url.database == ":memory:":
             return
